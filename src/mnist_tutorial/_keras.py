@@ -1,0 +1,45 @@
+"""Import Keras (and TensorFlow beneath it) without TensorFlow's start-up log lines.
+
+TensorFlow 2.19+ writes a few C++ log lines to file descriptor 2 while it is imported
+("oneDNN custom operations are on", "Could not find cuda drivers"), and
+`TF_CPP_MIN_LOG_LEVEL` no longer hides them (tensorflow/tensorflow#100442). In a notebook
+they become stderr output that nbval compares, so every library module that needs Keras
+imports it from here: descriptor 2 points at /dev/null for the duration of the import only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+@contextlib.contextmanager
+def _fd2_silenced() -> Iterator[None]:
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError, AttributeError):  # no real descriptor 2: nothing to hide
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            try:
+                yield
+            finally:
+                os.dup2(saved, 2)
+    finally:
+        os.close(saved)
+
+
+if "tensorflow" not in sys.modules:
+    with _fd2_silenced():
+        import tensorflow  # noqa: F401
+
+import keras  # noqa: E402
+
+__all__ = ["keras"]

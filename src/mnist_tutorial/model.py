@@ -1,0 +1,71 @@
+"""The seed notebook's network: a Sequential MLP 784-128(relu)-64(relu)-10(softmax).
+
+`build_mlp(config)` returns it compiled with Adam, categorical cross-entropy and accuracy,
+as the seed does. Layers get stable names and seeded initialisers, so two builds with the
+same config start from the same weights whatever else ran in the process before.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mnist_tutorial._keras import keras
+from mnist_tutorial.config import ExperimentConfig
+from mnist_tutorial.preprocess import prepare_images
+
+
+def make_optimizer(config: ExperimentConfig) -> keras.optimizers.Optimizer:
+    """The config's optimizer (by Keras name, e.g. "adam") at its learning rate."""
+    try:
+        return keras.optimizers.get(
+            {"class_name": config.optimizer, "config": {"learning_rate": config.learning_rate}}
+        )
+    except ValueError as exc:
+        raise ValueError(f"unknown optimizer {config.optimizer!r}") from exc
+
+
+def build_mlp(config: ExperimentConfig | None = None) -> keras.Sequential:
+    """The compiled seed MLP (109,386 parameters with the default config)."""
+    config = config or ExperimentConfig()
+    model = keras.Sequential(name=config.name)
+    model.add(keras.Input(shape=(config.input_dim,), name="pixels"))
+    for i, units in enumerate(config.hidden_units, start=1):
+        model.add(
+            keras.layers.Dense(
+                units,
+                activation=config.hidden_activation,
+                kernel_initializer=keras.initializers.GlorotUniform(seed=config.seed + i),
+                name=f"hidden_{i}",
+            )
+        )
+    model.add(
+        keras.layers.Dense(
+            config.num_classes,
+            activation=config.output_activation,
+            kernel_initializer=keras.initializers.GlorotUniform(seed=config.seed),
+            name="output",
+        )
+    )
+    compile_model(model, config)
+    return model
+
+
+def compile_model(model: keras.Model, config: ExperimentConfig) -> keras.Model:
+    """Compile with the config's optimizer, loss, metrics and steps per execution."""
+    model.compile(
+        optimizer=make_optimizer(config),
+        loss=config.loss,
+        metrics=list(config.metrics),
+        steps_per_execution=config.steps_per_execution,
+    )
+    return model
+
+
+def build_model(config: ExperimentConfig) -> keras.Model:
+    """The compiled model the config describes."""
+    return build_mlp(config)
+
+
+def model_inputs(images: np.ndarray, config: ExperimentConfig) -> np.ndarray:
+    """uint8 (n, 28, 28) images -> what the config's model takes (float32 (n, 784))."""
+    return prepare_images(images)
