@@ -52,9 +52,7 @@ def _shrink_png(path: Path, colors: int = 32) -> None:
     small.save(path, format="PNG", optimize=True)
 
 
-def draw_architecture(
-    model: keras.Model, path: str | os.PathLike[str], dpi: int = 40
-) -> Path:
+def draw_architecture(model: keras.Model, path: str | os.PathLike[str], dpi: int = 40) -> Path:
     """Render `model`'s architecture to a PNG at `path` (atomically) and return the path."""
     dot = shutil.which("dot")
     if dot is None:

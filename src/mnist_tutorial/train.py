@@ -202,6 +202,17 @@ def model_path(config: ExperimentConfig, models_dir: str | os.PathLike[str] = "m
     return Path(models_dir) / f"{config.name}.keras"
 
 
+def save_trained(
+    model: keras.Model,
+    config: ExperimentConfig,
+    result: TrainingResult,
+    models_dir: str | os.PathLike[str] = "models",
+) -> Path:
+    """Save a trained model where `load_or_train` finds it, with its config and history."""
+    metadata = {"config": config.to_dict(), "training": asdict(result)}
+    return save_model(model, model_path(config, models_dir), metadata)
+
+
 def train_and_save(
     config: ExperimentConfig,
     models_dir: str | os.PathLike[str] = "models",
@@ -218,8 +229,7 @@ def train_and_save(
     result = train_model(
         model, model_inputs(x_train, config), one_hot(y_train), config, progress=progress
     )
-    metadata = {"config": config.to_dict(), "training": asdict(result)}
-    save_model(model, model_path(config, models_dir), metadata)
+    save_trained(model, config, result, models_dir)
     return model, result
 
 

@@ -1,0 +1,126 @@
+"""The `mnist-tutorial` command: fetch data, train, evaluate.
+
+Exit codes: 0 success, 2 usage error, 1 any other failure, reported as one line on stderr
+(the full traceback only with `--debug`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+
+from mnist_tutorial.config import ExperimentConfig
+
+
+class CliError(Exception):
+    """A failure to report to the user as one line."""
+
+
+def _cmd_data(args: argparse.Namespace) -> int:
+    from mnist_tutorial.data import default_cache_path, load_mnist
+
+    (x_train, _), (x_test, _) = load_mnist(args.path)
+    print(
+        f"MNIST ready: {len(x_train)} training and {len(x_test)} test images, "
+        f"verified, cached at {default_cache_path()}"
+    )
+    return 0
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from mnist_tutorial.data import load_mnist
+    from mnist_tutorial.evaluate import loss_and_accuracy
+    from mnist_tutorial.model import build_model, model_inputs
+    from mnist_tutorial.preprocess import one_hot
+    from mnist_tutorial.train import save_model, train_model
+
+    given = {"epochs": args.epochs, "batch_size": args.batch_size, "seed": args.seed}
+    changes = {k: v for k, v in given.items() if v is not None}
+    config = ExperimentConfig(**changes)
+    (x_train, y_train), (x_test, y_test) = load_mnist()
+    model = build_model(config)
+    result = train_model(model, model_inputs(x_train, config), one_hot(y_train), config)
+    save_model(model, args.out, {"config": config.to_dict(), "training": asdict(result)})
+    scores = loss_and_accuracy(model, model_inputs(x_test, config), one_hot(y_test))
+    print(f"Saved {args.out} ({result.epochs_run} epochs, {result.seconds:.1f} s)")
+    print(f"Test loss: {scores['loss']:.4f}")
+    print(f"Test accuracy: {scores['accuracy']:.4f}")
+    return 0
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from sklearn.metrics import classification_report
+
+    from mnist_tutorial.data import load_mnist
+    from mnist_tutorial.evaluate import loss_and_accuracy, predict_probabilities, to_classes
+    from mnist_tutorial.preprocess import one_hot, prepare_images
+    from mnist_tutorial.train import load_model
+
+    model = load_model(args.model)
+    _, (x_test, y_test) = load_mnist()
+    x = prepare_images(x_test).reshape((-1, *model.input_shape[1:]))
+    scores = loss_and_accuracy(model, x, one_hot(y_test))
+    y_pred = to_classes(predict_probabilities(model, x))
+    print(f"Test loss: {scores['loss']:.4f}")
+    print(f"Test accuracy: {scores['accuracy']:.4f}")
+    print(classification_report(y_test, y_pred, digits=4))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for tests and documentation)."""
+    parser = argparse.ArgumentParser(
+        prog="mnist-tutorial", description="Handwritten-digit recognition on MNIST with Keras."
+    )
+    parser.add_argument("--debug", action="store_true", help="show full tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("data", help="fetch and verify MNIST into the cache")
+    p.add_argument("--path", type=Path, help="an .npz file to take MNIST from")
+    p.set_defaults(func=_cmd_data)
+
+    p = sub.add_parser("train", help="train the tutorial's MLP and save it")
+    p.add_argument("--epochs", type=_positive_int, help="maximum epochs (default 200)")
+    p.add_argument("--batch-size", type=_positive_int, help="batch size (default 75)")
+    p.add_argument("--seed", type=int, help="random seed (default 42)")
+    p.add_argument("--out", type=Path, default=Path("models/cli_mlp.keras"), help="model file")
+    p.set_defaults(func=_cmd_train)
+
+    p = sub.add_parser("evaluate", help="test loss, accuracy and per-class report of a model")
+    p.add_argument("--model", type=Path, default=Path("models/seed_mlp.keras"), help="model file")
+    p.set_defaults(func=_cmd_evaluate)
+    return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `mnist-tutorial` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        print("mnist-tutorial: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if args.debug:
+            raise
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        print(f"mnist-tutorial: error: {message}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
