@@ -16,8 +16,8 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
-from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 from nbclient.exceptions import CellExecutionError
+from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 
 KERNELSPEC = {"display_name": "Python (mnist-tutorial)", "language": "python"}
 

@@ -179,6 +179,7 @@ _ALLOWED_GLOBALS = {
     ("numpy", "dtype"),
     ("numpy.core.multiarray", "_reconstruct"),
     ("numpy._core.multiarray", "_reconstruct"),
+    ("_codecs", "encode"),  # how Python 3 writes bytes in protocol-2 pickles; pure
 }
 
 
@@ -200,6 +201,10 @@ class _NumpyOnlyUnpickler(pickle.Unpickler):
             )
         if name == "_reconstruct":
             return _numpy_reconstruct()
+        if module == "_codecs":
+            import codecs
+
+            return codecs.encode
         return getattr(np, name)
 
     def persistent_load(self, pid: object) -> object:
@@ -306,12 +311,12 @@ class KerasDownloadSource:
     label: str = "Keras download"
 
     def load(self) -> MnistArrays:
-        from keras.utils import get_file
+        from mnist_tutorial._keras import keras
 
         previous = socket.getdefaulttimeout()
         socket.setdefaulttimeout(self.timeout_s)
         try:
-            path = get_file(
+            path = keras.utils.get_file(
                 "mnist.npz",
                 origin=self.origin,
                 file_hash=self.file_hash,
