@@ -69,6 +69,7 @@ format: install
 
 bench: install
 	$(PY) benchmarks/train_speed.py
+	$(PY) benchmarks/predict_latency.py
 
 clean:
 	rm -rf $(VENV) models .pytest_cache .ruff_cache

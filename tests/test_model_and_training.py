@@ -130,3 +130,19 @@ def test_load_or_train_reuses_only_a_matching_config(tmp_path, monkeypatch) -> N
     assert loaded.count_params() == model.count_params()
     assert load_or_train(config.replace(epochs=2), tmp_path) == ("new", None)
     assert calls == [config.replace(epochs=2)]
+
+
+def test_cnn_builds_and_takes_image_shaped_input() -> None:
+    from mnist_tutorial.config import cnn_experiment
+    from mnist_tutorial.model import build_model, model_inputs
+
+    config = cnn_experiment()
+    model = build_model(config)
+    assert model.count_params() == 34_826
+    assert [layer.name for layer in model.layers][:2] == ["conv_1", "pool_1"]
+    images = np.zeros((3, 28, 28), dtype=np.uint8)
+    assert model_inputs(images, config).shape == (3, 28, 28, 1)
+    assert model_inputs(images, ExperimentConfig()).shape == (3, 784)
+    assert model.predict(model_inputs(images, config), verbose=0).shape == (3, 10)
+    with pytest.raises(ValueError, match="architecture must be"):
+        ExperimentConfig(architecture="rnn")

@@ -41,5 +41,6 @@ if "tensorflow" not in sys.modules:
         import tensorflow  # noqa: F401
 
 import keras  # noqa: E402
+import tensorflow as tf  # noqa: E402
 
-__all__ = ["keras"]
+__all__ = ["keras", "tf"]

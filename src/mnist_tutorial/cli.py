@@ -1,4 +1,4 @@
-"""The `mnist-tutorial` command: fetch data, train, evaluate.
+"""The `mnist-tutorial` command: fetch data, train, evaluate, predict digits in images.
 
 Exit codes: 0 success, 2 usage error, 1 any other failure, reported as one line on stderr
 (the full traceback only with `--debug`).
@@ -70,6 +70,63 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_predict(args: argparse.Namespace) -> int:
+    import json
+
+    import numpy as np
+
+    from mnist_tutorial.images import ImageInputError, to_mnist_style
+    from mnist_tutorial.rejection import predict_or_reject
+    from mnist_tutorial.train import load_model
+
+    # Read every image first, so a bad path fails before the model is loaded.
+    images, failures = [], 0
+    for path in args.images:
+        try:
+            images.append((path, to_mnist_style(path)))
+        except ImageInputError as exc:
+            print(f"mnist-tutorial: error: {exc}", file=sys.stderr)
+            failures += 1
+    if not images:
+        return 1
+    model = load_model(args.model)
+    for path, pixels in images:
+        decision = predict_or_reject(model, pixels[np.newaxis], threshold=args.threshold)
+        answer = decision.classes[0]
+        probabilities = decision.probabilities[0]
+        top3 = [int(i) for i in np.argsort(-probabilities, kind="stable")[:3]]
+        if args.json:
+            record = {
+                "image": str(path),
+                "digit": answer,
+                "threshold": args.threshold,
+                "top3": [
+                    {"class": _class_name(i), "probability": round(float(probabilities[i]), 6)}
+                    for i in top3
+                ],
+            }
+            print(json.dumps(record))
+        else:
+            said = "don't know" if answer is None else str(answer)
+            others = ", ".join(f"{_class_name(i)}: {probabilities[i]:.3f}" for i in top3)
+            print(f"{path}: {said}  ({others})")
+    return 1 if failures else 0
+
+
+def _class_name(index: int) -> str | int:
+    return "not a digit" if index == 10 else index
+
+
+def _probability(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a probability, got {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a probability in [0, 1], got {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and documentation)."""
     parser = argparse.ArgumentParser(
@@ -86,8 +143,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--epochs", type=_positive_int, help="maximum epochs (default 200)")
     p.add_argument("--batch-size", type=_positive_int, help="batch size (default 75)")
     p.add_argument("--seed", type=int, help="random seed (default 42)")
-    p.add_argument("--out", type=Path, default=Path("models/cli_mlp.keras"), help="model file")
+    p.add_argument("--out", type=Path, default=Path("models/seed_mlp.keras"), help="model file")
     p.set_defaults(func=_cmd_train)
+
+    p = sub.add_parser("predict", help="predict the digit in image files (PNG, JPEG, BMP...)")
+    p.add_argument("images", nargs="+", type=Path, metavar="IMAGE", help="image files")
+    p.add_argument("--model", type=Path, default=Path("models/seed_mlp.keras"), help="model file")
+    p.add_argument("--json", action="store_true", help="one JSON object per image")
+    p.add_argument(
+        "--threshold",
+        type=_probability,
+        default=0.0,
+        help='answer "don\'t know" when the top probability is below this (default 0)',
+    )
+    p.set_defaults(func=_cmd_predict)
 
     p = sub.add_parser("evaluate", help="test loss, accuracy and per-class report of a model")
     p.add_argument("--model", type=Path, default=Path("models/seed_mlp.keras"), help="model file")

@@ -6,6 +6,8 @@ in `plots`.
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 from sklearn.metrics import confusion_matrix as _sk_confusion_matrix
 from sklearn.metrics import r2_score
@@ -49,3 +51,58 @@ def wrong_predictions(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
     if y_true.shape != y_pred.shape:
         raise ValueError(f"label shapes differ: {y_true.shape} vs {y_pred.shape}")
     return np.flatnonzero(y_true != y_pred)
+
+
+def predict_logits(model: keras.Model, x: np.ndarray, batch_size: int = 2000) -> np.ndarray:
+    """The output layer's scores before softmax, computed exactly (no log of probabilities).
+
+    Runs the model up to its last hidden representation (direct calls, so nothing is traced
+    again for each new input size) and applies the output layer's kernel and bias in float64,
+    so no probability underflows to 0 on the way.
+    """
+    output = model.layers[-1]
+    features_of = _feature_extractor(model)
+    x = np.asarray(x, dtype=np.float32)
+    features = (
+        np.concatenate(
+            [
+                keras.ops.convert_to_numpy(features_of(x[i : i + batch_size], training=False))
+                for i in range(0, len(x), batch_size)
+            ]
+        )
+        if len(x)
+        else np.zeros((0, output.input.shape[-1]), dtype=np.float32)
+    )
+    kernel, bias = (np.asarray(w, dtype=np.float64) for w in output.get_weights())
+    return features.astype(np.float64) @ kernel + bias
+
+
+_EXTRACTORS: weakref.WeakKeyDictionary[keras.Model, keras.Model] = weakref.WeakKeyDictionary()
+
+
+def _feature_extractor(model: keras.Model) -> keras.Model:
+    if model not in _EXTRACTORS:
+        _EXTRACTORS[model] = keras.Model(model.inputs[0], model.layers[-1].input)
+    return _EXTRACTORS[model]
+
+
+def per_class_report(y_true: np.ndarray, y_pred: np.ndarray) -> str:
+    """Per-digit precision, recall and F1 (scikit-learn's `classification_report`)."""
+    from sklearn.metrics import classification_report
+
+    return classification_report(y_true, y_pred, labels=list(range(10)), digits=4)
+
+
+def most_confused_pairs(matrix: np.ndarray, top: int = 10) -> list[tuple[int, int, int]]:
+    """The off-diagonal cells with the largest counts: `(true, predicted, count)`, largest first.
+
+    Ties are broken by (true, predicted) so the order is stable.
+    """
+    matrix = np.asarray(matrix)
+    pairs = [
+        (int(i), int(j), int(matrix[i, j]))
+        for i in range(matrix.shape[0])
+        for j in range(matrix.shape[1])
+        if i != j and matrix[i, j] > 0
+    ]
+    return sorted(pairs, key=lambda p: (-p[2], p[0], p[1]))[:top]

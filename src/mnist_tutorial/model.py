@@ -40,7 +40,7 @@ def build_mlp(config: ExperimentConfig | None = None) -> keras.Sequential:
         )
     model.add(
         keras.layers.Dense(
-            config.num_classes,
+            config.output_units,
             activation=config.output_activation,
             kernel_initializer=keras.initializers.GlorotUniform(seed=config.seed),
             name="output",
@@ -61,11 +61,49 @@ def compile_model(model: keras.Model, config: ExperimentConfig) -> keras.Model:
     return model
 
 
+def build_cnn(config: ExperimentConfig) -> keras.Sequential:
+    """A small convnet: (conv 3x3 + relu, max-pool 2x2) per entry of `conv_filters`, then
+    flatten, dropout and a softmax layer — the shape of Keras' "Simple MNIST convnet"."""
+    model = keras.Sequential(name=config.name)
+    model.add(keras.Input(shape=(28, 28, 1), name="pixels"))
+    for i, filters in enumerate(config.conv_filters, start=1):
+        model.add(
+            keras.layers.Conv2D(
+                filters,
+                kernel_size=3,
+                activation="relu",
+                kernel_initializer=keras.initializers.GlorotUniform(seed=config.seed + i),
+                name=f"conv_{i}",
+            )
+        )
+        model.add(keras.layers.MaxPooling2D(pool_size=2, name=f"pool_{i}"))
+    model.add(keras.layers.Flatten(name="flatten"))
+    model.add(keras.layers.Dropout(config.dropout, seed=config.seed, name="dropout"))
+    model.add(
+        keras.layers.Dense(
+            config.output_units,
+            activation=config.output_activation,
+            kernel_initializer=keras.initializers.GlorotUniform(seed=config.seed),
+            name="output",
+        )
+    )
+    compile_model(model, config)
+    return model
+
+
 def build_model(config: ExperimentConfig) -> keras.Model:
-    """The compiled model the config describes."""
-    return build_mlp(config)
+    """The compiled model the config describes (`build_mlp` or `build_cnn`)."""
+    return build_cnn(config) if config.architecture == "cnn" else build_mlp(config)
 
 
 def model_inputs(images: np.ndarray, config: ExperimentConfig) -> np.ndarray:
-    """uint8 (n, 28, 28) images -> what the config's model takes (float32 (n, 784))."""
-    return prepare_images(images)
+    """Images -> what the config's model takes: float32 in [0, 1], (n, 784) for the MLP and
+    (n, 28, 28, 1) for the CNN.
+
+    uint8 images are scaled first; float images are taken as already scaled.
+    """
+    images = np.asarray(images)
+    scaled = prepare_images(images) if images.dtype == np.uint8 else images.astype(np.float32)
+    if config.architecture == "cnn":
+        return scaled.reshape(len(images), 28, 28, 1)
+    return scaled.reshape(len(images), config.input_dim)

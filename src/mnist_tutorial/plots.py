@@ -125,9 +125,111 @@ def plot_class_probabilities(probabilities: np.ndarray, title: str | None = None
     colors = ["tab:orange" if i == int(np.argmax(p)) else "tab:blue" for i in range(len(p))]
     ax.bar(np.arange(len(p)), p, color=colors)
     ax.set_xticks(np.arange(len(p)))
+    if len(p) == 11:
+        ax.set_xticklabels([*map(str, range(10)), "not a\ndigit"])
     ax.set_xlabel("Digit")
     ax.set_ylabel("Probability")
     ax.set_ylim(0, 1)
     if title:
         ax.set_title(title)
+    return fig
+
+
+def plot_loss_curves(histories: Mapping[str, Mapping[str, Sequence[float]]]) -> Figure:
+    """Training (solid) and validation (dashed) loss of several runs on one axis."""
+    fig = Figure(figsize=(8, 4.5), layout="constrained")
+    ax = fig.subplots()
+    for index, (name, history) in enumerate(histories.items()):
+        color = f"C{index}"
+        epochs = np.arange(1, len(history["loss"]) + 1)
+        ax.plot(epochs, history["loss"], color=color, label=f"{name}: training loss")
+        if "val_loss" in history:
+            ax.plot(
+                epochs, history["val_loss"], color=color, ls="--", label=f"{name}: validation loss"
+            )
+    ax.set_yscale("log")
+    ax.set_xlabel("Epoch")
+    ax.set_ylabel("Loss (log scale)")
+    ax.set_title("Training vs validation loss")
+    ax.legend()
+    return fig
+
+
+def plot_images_row(
+    images: Sequence[np.ndarray],
+    titles: Sequence[str],
+    size: float = 2,
+    cmaps: Sequence[str] | None = None,
+) -> Figure:
+    """A row of images with titles. Grey images use `gray_r` (ink dark on white, as the
+    tutorial draws MNIST) unless `cmaps` says otherwise; RGB images are drawn as they are."""
+    cmaps = cmaps or ["gray_r"] * len(images)
+    fig = Figure(figsize=(size * len(images), size * 1.15), layout="constrained")
+    axes = fig.subplots(1, len(images), squeeze=False)[0]
+    for ax, image, title, cmap in zip(axes, images, titles, cmaps, strict=True):
+        image = np.asarray(image)
+        ax.imshow(image.reshape(28, 28) if image.size == 784 else image, cmap=cmap)
+        ax.set_title(title, fontsize=9)
+        ax.axis("off")
+    return fig
+
+
+def plot_confused_pairs(
+    pairs: Sequence[tuple[int, int, int]],
+    images: np.ndarray,
+    y_true: np.ndarray,
+    y_pred: np.ndarray,
+) -> Figure:
+    """One example image for each (true, predicted, count) pair, titled "true -> predicted"."""
+    images = _as_images(images)
+    examples, titles = [], []
+    for true, pred, count in pairs:
+        index = int(np.flatnonzero((np.asarray(y_true) == true) & (np.asarray(y_pred) == pred))[0])
+        examples.append(images[index])
+        titles.append(f"{true} -> {pred} ({count}x)")
+    return plot_images_row(examples, titles, size=1.6)
+
+
+def plot_reliability_diagram(bins: Mapping[str, object]) -> Figure:
+    """Accuracy against confidence per bin, one panel per model (`ReliabilityBins` values)."""
+    fig = Figure(figsize=(5 * len(bins), 4.5), layout="constrained")
+    axes = fig.subplots(1, len(bins), squeeze=False)[0]
+    for ax, (name, b) in zip(axes, bins.items(), strict=True):
+        centers = (b.edges[:-1] + b.edges[1:]) / 2
+        width = b.edges[1] - b.edges[0]
+        used = b.count > 0
+        ax.bar(centers[used], b.accuracy[used], width=width, edgecolor="k", label="accuracy")
+        ax.bar(
+            centers[used],
+            b.confidence[used] - b.accuracy[used],
+            bottom=b.accuracy[used],
+            width=width,
+            color="tab:red",
+            alpha=0.4,
+            label="gap to confidence",
+        )
+        ax.plot([0, 1], [0, 1], "k--", lw=1, label="perfect calibration")
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        ax.set_xlabel("Confidence (top probability)")
+        ax.set_ylabel("Accuracy")
+        ax.set_title(name)
+        ax.legend(loc="upper left")
+    return fig
+
+
+def plot_risk_coverage(curves: Mapping[str, object], target_accuracy: float) -> Figure:
+    """Error rate among answered digits against the share answered (`RiskCoverage` values)."""
+    fig = Figure(figsize=(7, 4.5), layout="constrained")
+    ax = fig.subplots()
+    for name, curve in curves.items():
+        ax.plot(curve.coverage, curve.risk, label=name)
+    ax.axhline(
+        1 - target_accuracy, color="k", ls="--", lw=1, label=f"{1 - target_accuracy:.1%} risk"
+    )
+    ax.set_xlabel("Coverage (share of test digits answered)")
+    ax.set_ylabel("Risk (error rate among answered)")
+    ax.set_title("Risk-coverage")
+    ax.set_ylim(0, max(0.03, 2 * (1 - target_accuracy)))
+    ax.legend()
     return fig

@@ -46,3 +46,22 @@ def one_hot(labels: np.ndarray, num_classes: int = 10) -> np.ndarray:
 def prepare_images(images: np.ndarray) -> np.ndarray:
     """uint8 (n, 28, 28) -> the MLP's input: float32 (n, 784) in [0, 1]."""
     return flatten_images(scale_pixels(images))
+
+
+def split_validation(
+    images: np.ndarray, labels: np.ndarray, validation_size: int, seed: int
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """Hold out `validation_size` training examples, stratified by label and seeded.
+
+    Returns `(x_fit, y_fit), (x_val, y_val)`. The test set is never involved.
+    """
+    from sklearn.model_selection import train_test_split
+
+    if not 0 < validation_size < len(labels):
+        raise ValueError(
+            f"validation_size must be between 1 and {len(labels) - 1}, got {validation_size}"
+        )
+    x_fit, x_val, y_fit, y_val = train_test_split(
+        images, labels, test_size=validation_size, stratify=labels, random_state=seed
+    )
+    return (x_fit, y_fit), (x_val, y_val)

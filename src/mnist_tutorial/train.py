@@ -111,9 +111,17 @@ def train_model(
     hist = {k: [float(v) for v in values] for k, values in history.history.items()}
     epochs_run = len(hist["loss"])
     result = TrainingResult(hist, epochs_run, epochs_run < config.epochs, seconds)
+    result.extras["best_epoch"] = best_epoch(result, config)
     if progress:
         print(describe_stop(result, config))
     return result
+
+
+def best_epoch(result: TrainingResult, config: ExperimentConfig) -> int:
+    """The 1-based epoch with the best value of the monitored quantity."""
+    monitor = config.early_stopping_monitor
+    values = result.history[monitor]
+    return int(np.argmax(values) if "accuracy" in monitor else np.argmin(values)) + 1
 
 
 def describe_stop(result: TrainingResult, config: ExperimentConfig) -> str:
@@ -122,12 +130,15 @@ def describe_stop(result: TrainingResult, config: ExperimentConfig) -> str:
         return f"Trained all {result.epochs_run} epochs."
     monitor = config.early_stopping_monitor
     values = result.history[monitor]
-    best_at = int(np.argmax(values) if "accuracy" in monitor else np.argmin(values))
-    return (
+    best_at = best_epoch(result, config) - 1
+    sentence = (
         f"Stopped early after {result.epochs_run} epochs: {monitor} did not improve for "
         f"{config.early_stopping_patience} epochs (best {monitor}: {values[best_at]:.4f} "
         f"at epoch {best_at + 1})."
     )
+    if config.restore_best_weights:
+        sentence += f" Kept the weights of epoch {best_at + 1}."
+    return sentence
 
 
 # --------------------------------------------------------------------------- files
@@ -219,15 +230,38 @@ def train_and_save(
     *,
     progress: bool = True,
 ) -> tuple[keras.Model, TrainingResult]:
-    """Train `config`'s model on MNIST's 60000 training images and save it with its sidecar."""
+    """Train `config`'s model on MNIST's training images and save it with its sidecar.
+
+    With `config.validation_size`, that many images (stratified, seeded) are held out and
+    monitored; the rest are trained on.
+    """
     from mnist_tutorial.data import load_mnist
     from mnist_tutorial.model import build_model, model_inputs
-    from mnist_tutorial.preprocess import one_hot
+    from mnist_tutorial.preprocess import one_hot, split_validation
 
     (x_train, y_train), _ = load_mnist(verbose=False)
+    validation_data = None
+    if config.validation_size:
+        (x_train, y_train), (x_val, y_val) = split_validation(
+            x_train, y_train, config.validation_size, config.seed
+        )
+        validation_data = (model_inputs(x_val, config), one_hot(y_val, config.output_units))
+    x_fit, y_fit = model_inputs(x_train, config), one_hot(y_train, config.output_units)
+    if config.not_a_digit_examples:
+        from mnist_tutorial.ood import not_a_digit_images
+
+        extra = not_a_digit_images(x_train, config.not_a_digit_examples, config.seed)
+        x_fit = np.concatenate([x_fit, model_inputs(extra, config)])
+        extra_labels = np.full(len(extra), config.num_classes)
+        y_fit = np.concatenate([y_fit, one_hot(extra_labels, config.output_units)])
     model = build_model(config)
     result = train_model(
-        model, model_inputs(x_train, config), one_hot(y_train), config, progress=progress
+        model,
+        x_fit,
+        y_fit,
+        config,
+        validation_data=validation_data,
+        progress=progress,
     )
     save_trained(model, config, result, models_dir)
     return model, result

@@ -1,0 +1,171 @@
+"""Out-of-distribution inputs: things that are not digits, and how well scores spot them.
+
+`ood_datasets` builds the test sets (noise, blank, all-white, rotated and inverted digits);
+`auroc_in_vs_out` measures how well a score ranks real test digits above them (1 is perfect,
+0.5 is chance); `energy_score` is an alternative to the top probability that uses the
+logits' overall size, not only their softmax.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.special import logsumexp
+from sklearn.metrics import roc_auc_score
+
+
+def ood_datasets(test_images: np.ndarray, n: int = 1000, seed: int = 42) -> dict[str, np.ndarray]:
+    """Non-digit inputs, float32 (n, 28, 28), built from `test_images` (float, [0, 1]).
+
+    * uniform noise in [-1, 1] (the seed notebook's hallucination demo),
+    * Gaussian noise (mean 0.5, sd 0.25, clipped to [0, 1]),
+    * blank (all 0: no ink) and all white (all 1: ink everywhere),
+    * test digits rotated by 90 degrees, and test digits inverted (1 - x).
+    """
+    images = np.asarray(test_images, dtype=np.float32).reshape(-1, 28, 28)[:n]
+    if images.min() < 0 or images.max() > 1:
+        raise ValueError("test_images should be scaled to [0, 1]")
+    n = len(images)
+    rng = np.random.default_rng(seed)
+    return {
+        "uniform noise [-1, 1]": (rng.random((n, 28, 28)) * 2 - 1).astype(np.float32),
+        "Gaussian noise": np.clip(rng.normal(0.5, 0.25, (n, 28, 28)), 0, 1).astype(np.float32),
+        "blank (all 0)": np.zeros((n, 28, 28), dtype=np.float32),
+        "all white (all 1)": np.ones((n, 28, 28), dtype=np.float32),
+        "rotated 90 degrees": np.rot90(images, k=1, axes=(1, 2)).copy(),
+        "inverted": 1.0 - images,
+    }
+
+
+def max_probability(probabilities: np.ndarray) -> np.ndarray:
+    """The top class probability of each row (the usual confidence score)."""
+    return np.asarray(probabilities).max(axis=1)
+
+
+def energy_score(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
+    """Negative free energy T * logsumexp(logits / T): higher means more digit-like."""
+    logits = np.asarray(logits, dtype=np.float64)
+    return temperature * logsumexp(logits / temperature, axis=1)
+
+
+def auroc_in_vs_out(in_scores: np.ndarray, out_scores: np.ndarray) -> float:
+    """AUROC of a score separating in-distribution (positive) from out-of-distribution."""
+    in_scores, out_scores = np.asarray(in_scores), np.asarray(out_scores)
+    labels = np.r_[np.ones(len(in_scores)), np.zeros(len(out_scores))]
+    return float(roc_auc_score(labels, np.r_[in_scores, out_scores]))
+
+
+def acceptance_rate(scores: np.ndarray, threshold: float) -> float:
+    """The share of inputs whose score clears the threshold (that the model would answer)."""
+    return float(np.mean(np.asarray(scores) >= threshold))
+
+
+def not_a_digit_images(digits: np.ndarray, n: int, seed: int) -> np.ndarray:
+    """`n` generated non-digits, float32 (n, 28, 28), to teach an 11th class.
+
+    Four kinds in equal shares: uniform noise over a random range inside [-1, 1], Gaussian
+    noise of random mean and spread, flat images of a random grey level, and training
+    digits with their pixels shuffled (the same ink, no shape). Rotated and inverted digits
+    are deliberately not among them: they stay an honest test.
+    """
+    rng = np.random.default_rng(seed)
+    digits = np.asarray(digits)
+    if digits.dtype == np.uint8:
+        digits = digits.astype(np.float32) / 255.0
+    digits = digits.reshape(-1, 784)
+    kinds = np.arange(n) % 4
+    out = np.empty((n, 784), dtype=np.float32)
+    for i, kind in enumerate(kinds):
+        if kind == 0:
+            low = rng.uniform(-1.0, 0.5)
+            out[i] = rng.uniform(low, rng.uniform(low + 0.1, 1.0), 784)
+        elif kind == 1:
+            out[i] = np.clip(rng.normal(rng.uniform(0, 1), rng.uniform(0.05, 0.5), 784), 0, 1)
+        elif kind == 2:
+            out[i] = rng.uniform(0, 1)
+        else:
+            out[i] = rng.permutation(digits[rng.integers(len(digits))])
+    return out.reshape(n, 28, 28)
+
+
+def digit_scores(
+    logits: np.ndarray, method: str, temperature: float = 1.0, num_digits: int = 10
+) -> tuple[np.ndarray, np.ndarray]:
+    """`(score, predicted class)` per input; a higher score means "more surely a digit".
+
+    * "max_probability": the top digit probability of softmax(logits / T) (with an 11th
+      "not a digit" class the softmax includes it, so its mass lowers the digit scores);
+    * "energy": T * logsumexp over the digit logits.
+
+    The predicted class is the argmax over all outputs (10 means "not a digit").
+    """
+    from mnist_tutorial.calibration import apply_temperature
+
+    predicted = np.asarray(logits).argmax(axis=1)
+    if method == "max_probability":
+        return apply_temperature(logits, temperature)[:, :num_digits].max(axis=1), predicted
+    if method == "energy":
+        return energy_score(np.asarray(logits)[:, :num_digits], temperature), predicted
+    raise ValueError(f"unknown method {method!r}: use 'max_probability' or 'energy'")
+
+
+@dataclass(frozen=True)
+class OODReport:
+    """A confidence score's threshold for a target accuracy, and how it fares on non-digits."""
+
+    threshold: float
+    coverage: float
+    accuracy_answered: float
+    accepted: dict[str, float] = field(default_factory=dict)
+    auroc: dict[str, float] = field(default_factory=dict)
+
+
+def ood_report(
+    test_logits: np.ndarray,
+    y_test: np.ndarray,
+    ood_logits: dict[str, np.ndarray],
+    method: str,
+    temperature: float = 1.0,
+    target_accuracy: float = 0.995,
+) -> OODReport:
+    """Pick the threshold that keeps `target_accuracy` on answered test digits, then measure
+    each non-digit set: the share the model still answers, and the score's AUROC."""
+    from mnist_tutorial.rejection import threshold_for_accuracy
+
+    scores, predicted = digit_scores(test_logits, method, temperature)
+    correct = predicted == np.asarray(y_test)
+    is_digit = predicted < 10
+    # A "not a digit" answer on a test digit is a refusal, never an accepted answer.
+    scores = np.where(is_digit, scores, -np.inf)
+    threshold, coverage = threshold_for_accuracy(scores, correct, target_accuracy)
+    answered = scores >= threshold
+    accuracy = float(correct[answered].mean()) if answered.any() else float("nan")
+    report = OODReport(threshold, coverage, accuracy)
+    for name, logits in ood_logits.items():
+        out_scores, out_pred = digit_scores(logits, method, temperature)
+        out_scores = np.where(out_pred < 10, out_scores, -np.inf)
+        report.accepted[name] = acceptance_rate(out_scores, threshold)
+        report.auroc[name] = auroc_in_vs_out(
+            np.nan_to_num(scores, neginf=-1e9), np.nan_to_num(out_scores, neginf=-1e9)
+        )
+    return report
+
+
+def format_ood_comparison(reports: dict[str, OODReport]) -> str:
+    """One text table: per non-digit set, each method's accepted share and AUROC; then each
+    method's coverage of the test digits at its threshold."""
+    from mnist_tutorial.tables import format_table
+
+    names = list(next(iter(reports.values())).accepted)
+    headers = ["input"]
+    for method in reports:
+        headers += [f"{method}: accepted", f"{method}: AUROC"]
+    rows: list[list[object]] = [
+        [name, *(v for r in reports.values() for v in (r.accepted[name], r.auroc[name]))]
+        for name in names
+    ]
+    rows.append(
+        ["coverage of test digits", *(v for r in reports.values() for v in (r.coverage, None))]
+    )
+    return format_table(headers, rows)

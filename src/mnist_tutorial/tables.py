@@ -1,0 +1,31 @@
+"""Plain-text tables for notebook output.
+
+Floats are written with exactly four decimals: the project's convention for numbers that
+depend on floating-point training, which the nbval sanitizer normalises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.4f}"
+    return "-" if value is None else str(value)
+
+
+def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """Columns padded to their widest cell; the first column left-aligned, others right."""
+    cells = [[str(h) for h in headers]] + [[_cell(v) for v in row] for row in rows]
+    if any(len(row) != len(headers) for row in cells):
+        raise ValueError("every row needs one value per header")
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+
+    def line(row: list[str]) -> str:
+        first = row[0].ljust(widths[0])
+        rest = [cell.rjust(width) for cell, width in zip(row[1:], widths[1:], strict=True)]
+        return "  ".join([first, *rest]).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([line(cells[0]), rule, *(line(row) for row in cells[1:])])

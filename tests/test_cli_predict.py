@@ -1,0 +1,78 @@
+"""`mnist-tutorial predict` as a user runs it: the installed console script, real images."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from mnist_tutorial.config import ExperimentConfig
+from mnist_tutorial.model import build_mlp
+from mnist_tutorial.preprocess import one_hot, prepare_images
+from mnist_tutorial.train import save_trained, train_model
+
+from .test_cli import run
+
+SAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples" / "digits").glob("*.png"))
+
+
+@pytest.fixture(scope="module")
+def model_file(mnist, tmp_path_factory) -> Path:
+    """The seed MLP after 3 epochs (about 97 % on MNIST's test set)."""
+    (x_train, y_train), _ = mnist
+    config = ExperimentConfig(name="cli_test", epochs=3)
+    model = build_mlp(config)
+    result = train_model(model, prepare_images(x_train), one_hot(y_train), config, progress=False)
+    return save_trained(model, config, result, tmp_path_factory.mktemp("models"))
+
+
+def test_predicts_the_sample_digits(model_file) -> None:
+    result = run("predict", *map(str, SAMPLES), "--model", str(model_file))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 10
+    answers = [line.split(": ", 1)[1].split()[0] for line in lines]
+    expected = [path.stem[-1] for path in SAMPLES]
+    assert sum(a == e for a, e in zip(answers, expected, strict=True)) >= 8, lines
+    assert lines[0].startswith(f"{SAMPLES[0]}: ") and lines[0].count(": ") == 4  # top 3 shown
+
+
+def test_json_output_and_threshold(model_file) -> None:
+    result = run("predict", str(SAMPLES[7]), "--model", str(model_file), "--json")
+    record = json.loads(result.stdout)
+    assert record["image"] == str(SAMPLES[7]) and record["threshold"] == 0.0
+    assert len(record["top3"]) == 3 and record["digit"] == record["top3"][0]["class"]
+    probabilities = [entry["probability"] for entry in record["top3"]]
+    assert probabilities == sorted(probabilities, reverse=True)
+    refused = run("predict", str(SAMPLES[7]), "--model", str(model_file), "--threshold", "1")
+    assert refused.returncode == 0 and ": don't know  (" in refused.stdout
+
+
+def test_bad_inputs_give_one_line_and_exit_1(model_file, tmp_path) -> None:
+    not_image = tmp_path / "notes.txt"
+    not_image.write_text("hello")
+    for bad, message in [
+        (not_image, "not a readable image"),
+        (tmp_path, "is a directory"),
+        (tmp_path / "missing.png", "no such file"),
+    ]:
+        result = run("predict", str(bad), "--model", str(model_file))
+        assert result.returncode == 1
+        assert result.stderr.count("\n") == 1 and message in result.stderr
+        assert "Traceback" not in result.stderr
+    # A good image beside a bad one: the good one is answered, the exit status says failure.
+    mixed = run("predict", str(SAMPLES[0]), str(not_image), "--model", str(model_file))
+    assert mixed.returncode == 1 and mixed.stdout.startswith(str(SAMPLES[0]))
+
+
+def test_model_problems_and_usage(tmp_path) -> None:
+    corrupt = tmp_path / "corrupt.keras"
+    corrupt.write_bytes(b"PK\x03\x04 broken")
+    result = run("predict", str(SAMPLES[0]), "--model", str(corrupt))
+    assert result.returncode == 1 and "is not a readable Keras model" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert run("predict", str(SAMPLES[0]), "--threshold", "1.5").returncode == 2
+    assert run("predict").returncode == 2
+    debug = run("--debug", "predict", str(SAMPLES[0]), "--model", str(corrupt))
+    assert debug.returncode == 1 and "Traceback" in debug.stderr
