@@ -38,16 +38,19 @@ def build_mlp(config: ExperimentConfig | None = None) -> keras.Sequential:
                 name=f"hidden_{i}",
             )
         )
-    model.add(
-        keras.layers.Dense(
-            config.output_units,
-            activation=config.output_activation,
-            kernel_initializer=keras.initializers.GlorotUniform(seed=config.seed),
-            name="output",
-        )
-    )
+    model.add(output_layer(config))
     compile_model(model, config)
     return model
+
+
+def output_layer(config: ExperimentConfig) -> keras.layers.Dense:
+    """The softmax layer both networks end with: one unit per class (11 with "not a digit")."""
+    return keras.layers.Dense(
+        config.output_units,
+        activation=config.output_activation,
+        kernel_initializer=keras.initializers.GlorotUniform(seed=config.seed),
+        name="output",
+    )
 
 
 def compile_model(model: keras.Model, config: ExperimentConfig) -> keras.Model:
@@ -79,14 +82,7 @@ def build_cnn(config: ExperimentConfig) -> keras.Sequential:
         model.add(keras.layers.MaxPooling2D(pool_size=2, name=f"pool_{i}"))
     model.add(keras.layers.Flatten(name="flatten"))
     model.add(keras.layers.Dropout(config.dropout, seed=config.seed, name="dropout"))
-    model.add(
-        keras.layers.Dense(
-            config.output_units,
-            activation=config.output_activation,
-            kernel_initializer=keras.initializers.GlorotUniform(seed=config.seed),
-            name="output",
-        )
-    )
+    model.add(output_layer(config))
     compile_model(model, config)
     return model
 
