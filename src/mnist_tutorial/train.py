@@ -14,6 +14,7 @@ import os
 import sys
 import tempfile
 import time
+import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -194,7 +195,11 @@ def load_model(path: str | os.PathLike[str]) -> keras.Model:
     if path.is_dir():
         raise ModelFileError(f"{path} is a directory, not a .keras model file")
     try:
-        return keras.saving.load_model(path)
+        with warnings.catch_warnings():
+            # A model compiled on JAX records jit_compile=True; TensorFlow then falls back
+            # to no XLA and says so. Harmless: the weights and predictions are the same.
+            warnings.filterwarnings("ignore", message="Model doesn't support `jit_compile")
+            return keras.saving.load_model(path)
     except Exception as exc:  # Keras raises many kinds for a bad file
         detail = " ".join(str(exc).split())[:200]
         raise ModelFileError(f"{path} is not a readable Keras model ({detail})") from exc
