@@ -76,3 +76,14 @@ def test_model_problems_and_usage(tmp_path) -> None:
     assert run("predict").returncode == 2
     debug = run("--debug", "predict", str(SAMPLES[0]), "--model", str(corrupt))
     assert debug.returncode == 1 and "Traceback" in debug.stderr
+
+
+def test_evaluate_reports_scores_for_an_eleven_class_model(tmp_path) -> None:
+    from mnist_tutorial.config import not_a_digit_experiment
+    from mnist_tutorial.train import save_model
+
+    path = save_model(build_mlp(not_a_digit_experiment()), tmp_path / "eleven.keras")
+    result = run("evaluate", "--model", str(path))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Test loss: ") and "Test accuracy: " in result.stdout
+    assert "precision" in result.stdout and "macro avg" in result.stdout

@@ -56,13 +56,15 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
     from mnist_tutorial.data import load_mnist
     from mnist_tutorial.evaluate import loss_and_accuracy, predict_probabilities, to_classes
-    from mnist_tutorial.preprocess import one_hot, prepare_images
+    from mnist_tutorial.preprocess import one_hot
+    from mnist_tutorial.rejection import as_model_input
     from mnist_tutorial.train import load_model
 
     model = load_model(args.model)
     _, (x_test, y_test) = load_mnist()
-    x = prepare_images(x_test).reshape((-1, *model.input_shape[1:]))
-    scores = loss_and_accuracy(model, x, one_hot(y_test))
+    x = as_model_input(x_test, model)
+    # A model with an 11th "not a digit" output is scored against 11-wide labels.
+    scores = loss_and_accuracy(model, x, one_hot(y_test, model.output_shape[-1]))
     y_pred = to_classes(predict_probabilities(model, x))
     print(f"Test loss: {scores['loss']:.4f}")
     print(f"Test accuracy: {scores['accuracy']:.4f}")
