@@ -1,6 +1,6 @@
 """Out-of-distribution inputs: things that are not digits, and how well scores spot them.
 
-`ood_datasets` builds the test sets (noise, blank, all-white, rotated and inverted digits);
+`ood_datasets` builds the test sets (noise, blank, all-ink, rotated and inverted digits);
 `auroc_in_vs_out` measures how well a score ranks real test digits above them (1 is perfect,
 0.5 is chance); `energy_score` is an alternative to the top probability that uses the
 logits' overall size, not only their softmax.
@@ -20,7 +20,7 @@ def ood_datasets(test_images: np.ndarray, n: int = 1000, seed: int = 42) -> dict
 
     * uniform noise in [-1, 1] (the seed notebook's hallucination demo),
     * Gaussian noise (mean 0.5, sd 0.25, clipped to [0, 1]),
-    * blank (all 0: no ink) and all white (all 1: ink everywhere),
+    * blank (all 0: no ink) and all ink (all 1: ink everywhere),
     * test digits rotated by 90 degrees, and test digits inverted (1 - x).
     """
     images = np.asarray(test_images, dtype=np.float32).reshape(-1, 28, 28)[:n]
@@ -32,7 +32,7 @@ def ood_datasets(test_images: np.ndarray, n: int = 1000, seed: int = 42) -> dict
         "uniform noise [-1, 1]": (rng.random((n, 28, 28)) * 2 - 1).astype(np.float32),
         "Gaussian noise": np.clip(rng.normal(0.5, 0.25, (n, 28, 28)), 0, 1).astype(np.float32),
         "blank (all 0)": np.zeros((n, 28, 28), dtype=np.float32),
-        "all white (all 1)": np.ones((n, 28, 28), dtype=np.float32),
+        "all ink (all 1)": np.ones((n, 28, 28), dtype=np.float32),
         "rotated 90 degrees": np.rot90(images, k=1, axes=(1, 2)).copy(),
         "inverted": 1.0 - images,
     }
@@ -112,7 +112,8 @@ def digit_scores(
 
 @dataclass(frozen=True)
 class OODReport:
-    """A confidence score's threshold for a target accuracy, and how it fares on non-digits."""
+    """At a confidence score's threshold: test coverage and accuracy, and how it fares on
+    non-digits."""
 
     threshold: float
     coverage: float
@@ -121,27 +122,40 @@ class OODReport:
     auroc: dict[str, float] = field(default_factory=dict)
 
 
+def choose_threshold(
+    val_logits: np.ndarray,
+    y_val: np.ndarray,
+    method: str,
+    temperature: float = 1.0,
+    target_accuracy: float = 0.995,
+) -> float:
+    """The lowest score threshold whose answered *validation* digits are at least
+    `target_accuracy` right (a "not a digit" answer counts as a refusal)."""
+    from mnist_tutorial.rejection import threshold_for_accuracy
+
+    scores, predicted = digit_scores(val_logits, method, temperature)
+    scores = np.where(predicted < 10, scores, -np.inf)
+    return threshold_for_accuracy(scores, predicted == np.asarray(y_val), target_accuracy)[0]
+
+
 def ood_report(
     test_logits: np.ndarray,
     y_test: np.ndarray,
     ood_logits: dict[str, np.ndarray],
     method: str,
+    threshold: float,
     temperature: float = 1.0,
-    target_accuracy: float = 0.995,
 ) -> OODReport:
-    """Pick the threshold that keeps `target_accuracy` on answered test digits, then measure
-    each non-digit set: the share the model still answers, and the score's AUROC."""
-    from mnist_tutorial.rejection import threshold_for_accuracy
-
+    """At a threshold chosen beforehand on validation data (`choose_threshold`), report the
+    test digits' coverage and accuracy, and for each non-digit set the share the model still
+    answers and the score's AUROC (real test digits against that set)."""
     scores, predicted = digit_scores(test_logits, method, temperature)
     correct = predicted == np.asarray(y_test)
-    is_digit = predicted < 10
     # A "not a digit" answer on a test digit is a refusal, never an accepted answer.
-    scores = np.where(is_digit, scores, -np.inf)
-    threshold, coverage = threshold_for_accuracy(scores, correct, target_accuracy)
+    scores = np.where(predicted < 10, scores, -np.inf)
     answered = scores >= threshold
     accuracy = float(correct[answered].mean()) if answered.any() else float("nan")
-    report = OODReport(threshold, coverage, accuracy)
+    report = OODReport(threshold, float(answered.mean()), accuracy)
     for name, logits in ood_logits.items():
         out_scores, out_pred = digit_scores(logits, method, temperature)
         out_scores = np.where(out_pred < 10, out_scores, -np.inf)

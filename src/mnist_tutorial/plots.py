@@ -51,43 +51,53 @@ def plot_image(image: np.ndarray, title: str | None = None) -> Figure:
     return fig
 
 
-def plot_history(history: Mapping[str, Sequence[float]], title: str = "Loss, accuracy") -> Figure:
-    """Loss and accuracy per epoch (and validation curves when present), one axis."""
-    fig = Figure(figsize=(7, 4), layout="constrained")
-    ax = fig.subplots()
-    names = {
-        "loss": "Train loss",
-        "accuracy": "Train accuracy",
-        "val_loss": "Validation loss",
-        "val_accuracy": "Validation accuracy",
-    }
-    for key, label in names.items():
-        if key in history:
-            epochs = np.arange(1, len(history[key]) + 1)
-            ax.plot(epochs, history[key], label=label)
-    ax.legend(loc="right")
-    ax.set_title(title)
-    ax.set_ylabel("Loss, accuracy")
-    ax.set_xlabel("Epoch")
+def plot_history(history: Mapping[str, Sequence[float]], title: str | None = None) -> Figure:
+    """Two panels per epoch: the loss (log scale, so late small changes stay visible) and the
+    accuracy; training curves solid, validation curves dashed when the history has them."""
+    fig = Figure(figsize=(10, 4), layout="constrained")
+    loss_ax, acc_ax = fig.subplots(1, 2)
+    for ax, metric, label in (
+        (loss_ax, "loss", "Loss (log scale)"),
+        (acc_ax, "accuracy", "Accuracy"),
+    ):
+        for key, name, style in ((metric, "training", "-"), (f"val_{metric}", "validation", "--")):
+            if key in history:
+                epochs = np.arange(1, len(history[key]) + 1)
+                ax.plot(epochs, history[key], style, label=name)
+        ax.set_xlabel("Epoch")
+        ax.set_ylabel(label)
+        ax.set_title(label.split(" (")[0])
+        ax.legend()
+    loss_ax.set_yscale("log")
+    if title:
+        fig.suptitle(title)
     return fig
 
 
 def plot_confusion_matrix(
-    matrix: np.ndarray, normalize: bool = False, title: str = "Confusion matrix"
+    matrix: np.ndarray,
+    normalize: bool = False,
+    errors_only: bool = False,
+    title: str = "Confusion matrix",
 ) -> Figure:
     """An annotated seaborn heatmap: rows are true digits, columns predicted ones.
 
     With `normalize=True` each row is divided by its total (the share of each true digit).
+    With `errors_only=True` the diagonal (the correct answers) is masked, so the colour
+    scale spans the mistakes alone and the few large confusions stand out.
     """
     matrix = np.asarray(matrix)
     fig = Figure(figsize=(8, 6.5), layout="constrained")
     ax = fig.subplots()
+    mask = np.eye(len(matrix), dtype=bool) if errors_only else None
     if normalize:
         totals = matrix.sum(axis=1, keepdims=True)
         shown = np.divide(matrix, totals, out=np.zeros(matrix.shape), where=totals > 0)
-        sns.heatmap(shown, annot=True, fmt=".2f", cmap="Blues", ax=ax, vmin=0, vmax=1)
+        vmax = None if errors_only else 1
+        sns.heatmap(shown, annot=True, fmt=".2f", cmap="Blues", ax=ax, vmin=0, vmax=vmax, mask=mask)
     else:
-        sns.heatmap(matrix, annot=True, fmt="d", cmap="Blues", ax=ax)
+        cmap = "Reds" if errors_only else "Blues"
+        sns.heatmap(matrix, annot=True, fmt="d", cmap=cmap, ax=ax, mask=mask)
     ax.set_xlabel("Predicted digit")
     ax.set_ylabel("True digit")
     ax.set_title(title)
@@ -102,7 +112,7 @@ def plot_wrong_predictions(
     cols: int = 5,
     title: str | None = None,
 ) -> Figure:
-    """The first rows x cols misclassified images, titled "true != predicted"."""
+    """The first rows x cols misclassified images, each titled "true -> predicted"."""
     images = _as_images(images)
     wrong = np.flatnonzero(np.asarray(y_true) != np.asarray(y_pred))[: rows * cols]
     fig = Figure(figsize=(cols, rows * 1.15), layout="constrained")
@@ -111,9 +121,8 @@ def plot_wrong_predictions(
         ax.axis("off")
     for ax, i in zip(axes.flat, wrong, strict=False):
         ax.imshow(images[i], cmap="gray_r")
-        ax.set_title(f"{y_true[i]} != {y_pred[i]}")
-    if title:
-        fig.suptitle(title)
+        ax.set_title(f"{y_true[i]} -> {y_pred[i]}")
+    fig.suptitle(f"{title + ': ' if title else ''}true digit -> predicted digit")
     return fig
 
 
@@ -168,7 +177,13 @@ def plot_images_row(
     axes = fig.subplots(1, len(images), squeeze=False)[0]
     for ax, image, title, cmap in zip(axes, images, titles, cmaps, strict=True):
         image = np.asarray(image)
-        ax.imshow(image.reshape(28, 28) if image.size == 784 else image, cmap=cmap)
+        image = image.reshape(28, 28) if image.size == 784 else image
+        # Fixed grey range (not stretched per image): all 0 and all 1 must look different.
+        if image.dtype == np.uint8:
+            low, high = 0, 255
+        else:
+            low, high = min(0.0, float(image.min())), max(1.0, float(image.max()))
+        ax.imshow(image, cmap=cmap, vmin=low, vmax=high)
         ax.set_title(title, fontsize=9)
         ax.axis("off")
     return fig
@@ -187,14 +202,19 @@ def plot_confused_pairs(
         index = int(np.flatnonzero((np.asarray(y_true) == true) & (np.asarray(y_pred) == pred))[0])
         examples.append(images[index])
         titles.append(f"{true} -> {pred} ({count}x)")
-    return plot_images_row(examples, titles, size=1.6)
+    fig = plot_images_row(examples, titles, size=1.6)
+    fig.suptitle("true digit -> predicted digit (times)")
+    return fig
 
 
 def plot_reliability_diagram(bins: Mapping[str, object]) -> Figure:
-    """Accuracy against confidence per bin, one panel per model (`ReliabilityBins` values)."""
-    fig = Figure(figsize=(5 * len(bins), 4.5), layout="constrained")
-    axes = fig.subplots(1, len(bins), squeeze=False)[0]
-    for ax, (name, b) in zip(axes, bins.items(), strict=True):
+    """Accuracy against confidence per bin, one column per model (`ReliabilityBins` values),
+    with the number of predictions in each bin underneath (log scale): most predictions sit
+    in the last bin, so a gap in a nearly empty bin matters little."""
+    fig = Figure(figsize=(5 * len(bins), 6), layout="constrained")
+    grid = fig.subplots(2, len(bins), squeeze=False, height_ratios=[3, 1], sharex=True)
+    for column, (name, b) in enumerate(bins.items()):
+        ax, count_ax = grid[0, column], grid[1, column]
         centers = (b.edges[:-1] + b.edges[1:]) / 2
         width = b.edges[1] - b.edges[0]
         used = b.count > 0
@@ -211,10 +231,16 @@ def plot_reliability_diagram(bins: Mapping[str, object]) -> Figure:
         ax.plot([0, 1], [0, 1], "k--", lw=1, label="perfect calibration")
         ax.set_xlim(0, 1)
         ax.set_ylim(0, 1)
-        ax.set_xlabel("Confidence (top probability)")
         ax.set_ylabel("Accuracy")
         ax.set_title(name)
         ax.legend(loc="upper left")
+        count_ax.bar(centers[used], b.count[used], width=width, color="gray", edgecolor="k")
+        for x, n in zip(centers[used], b.count[used], strict=True):
+            count_ax.annotate(str(int(n)), (x, n), ha="center", va="bottom", fontsize=7)
+        count_ax.set_yscale("log")
+        count_ax.set_ylim(0.8, b.count.max() * 8)
+        count_ax.set_ylabel("Predictions")
+        count_ax.set_xlabel("Confidence (top probability)")
     return fig
 
 
@@ -233,3 +259,17 @@ def plot_risk_coverage(curves: Mapping[str, object], target_accuracy: float) -> 
     ax.set_ylim(0, max(0.03, 2 * (1 - target_accuracy)))
     ax.legend()
     return fig
+
+
+def plot_image_files(paths: Sequence[object], size: float = 1.5) -> Figure:
+    """Image files as they look in an image viewer: transparent parts shown on white."""
+    from PIL import Image
+
+    pictures, titles = [], []
+    for path in paths:
+        with Image.open(path) as picture:
+            rgba = picture.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        pictures.append(np.asarray(Image.alpha_composite(white, rgba).convert("RGB")))
+        titles.append(getattr(path, "name", str(path)))
+    return plot_images_row(pictures, titles, size=size)

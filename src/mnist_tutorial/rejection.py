@@ -2,12 +2,17 @@
 
 `threshold_for_accuracy` finds the lowest threshold whose accepted answers reach a target
 accuracy (so it keeps the most answers), `risk_coverage_curve` traces the trade-off, and
-`predict_or_reject` is what the CLI and the own-digit notebook call.
+`predict_or_reject` is what the CLI and the own-digit notebook call. `choose_rejection` picks
+the temperature and threshold on the validation split and `store_rejection` keeps them in
+the model's sidecar, where the CLI and the notebooks find them (`load_rejection`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -84,16 +89,115 @@ def predict_or_reject(
     """A digit where its (temperature-scaled) probability is >= threshold, else None.
 
     With a model that has an 11th "not a digit" output, an image whose top output is that
-    class is also None. `probabilities` has one column per model output.
+    class is also None. `probabilities` has one column per model output. Pass the values
+    a `RejectionSettings` holds (`load_rejection(model_path)`).
     """
     from mnist_tutorial.calibration import apply_temperature
     from mnist_tutorial.evaluate import predict_logits
 
     logits = predict_logits(model, as_model_input(images, model))
+    answered = decide(logits, temperature, threshold).answered_class
+    classes = [int(c) if c < 10 else None for c in answered]
+    return Decisions(classes, apply_temperature(logits, temperature))
+
+
+# --------------------------------------------------------------------------- chosen settings
+
+
+@dataclass(frozen=True)
+class RejectionSettings:
+    """How a model says "I don't know": a temperature and a threshold on the scaled top
+    probability, both chosen on the validation split (never on the test set)."""
+
+    temperature: float
+    threshold: float
+    target_accuracy: float
+    chosen_on: str = "validation"
+
+    def __post_init__(self) -> None:
+        if not self.temperature > 0:
+            raise ValueError(f"temperature must be positive, got {self.temperature}")
+        if not 0.0 < self.target_accuracy <= 1.0:
+            raise ValueError(f"target_accuracy must be in (0, 1], got {self.target_accuracy}")
+
+
+def choose_rejection(
+    model: keras.Model, x_val: np.ndarray, y_val: np.ndarray, target_accuracy: float = 0.995
+) -> RejectionSettings:
+    """Fit the temperature on validation logits, then pick the lowest threshold whose
+    answered validation digits are at least `target_accuracy` right.
+
+    Takes validation arrays only: the test set then reports what these choices give.
+    With an 11th "not a digit" output, a validation digit called "not a digit" counts as
+    a refusal, never as an answer.
+    """
+    from mnist_tutorial.calibration import fit_temperature
+    from mnist_tutorial.evaluate import predict_logits
+
+    y_val = np.asarray(y_val)
+    logits = predict_logits(model, as_model_input(x_val, model))
+    temperature = fit_temperature(logits, y_val)
+    decisions = decide(logits, temperature, threshold=0.0)
+    scores = np.where(decisions.answered_class < 10, decisions.confidence, -np.inf)
+    threshold, _ = threshold_for_accuracy(scores, decisions.top_class == y_val, target_accuracy)
+    return RejectionSettings(temperature, threshold, target_accuracy)
+
+
+@dataclass(frozen=True)
+class _Scored:
+    top_class: np.ndarray
+    answered_class: np.ndarray
+    confidence: np.ndarray
+
+
+def decide(logits: np.ndarray, temperature: float, threshold: float) -> _Scored:
+    """Top class and its temperature-scaled probability per row; `answered_class` is 10
+    ("no answer") where the top is "not a digit" or the probability is under `threshold`."""
+    from mnist_tutorial.calibration import apply_temperature
+
     probabilities = apply_temperature(logits, temperature)
     top = probabilities.argmax(axis=1)
-    best = probabilities.max(axis=1)
-    classes = [
-        int(c) if c < 10 and p >= threshold else None for c, p in zip(top, best, strict=True)
-    ]
-    return Decisions(classes, probabilities)
+    confidence = probabilities.max(axis=1)
+    answered = np.where((top < 10) & (confidence >= threshold), top, 10)
+    return _Scored(top, answered, confidence)
+
+
+def report_rejection(
+    model: keras.Model, x: np.ndarray, y: np.ndarray, settings: RejectionSettings
+) -> dict[str, float]:
+    """What `settings` give on labelled data (use it once, on the test set): the share
+    answered (coverage), the accuracy of those answers and the accuracy without refusing."""
+    from mnist_tutorial.evaluate import predict_logits
+
+    y = np.asarray(y)
+    logits = predict_logits(model, as_model_input(x, model))
+    scored = decide(logits, settings.temperature, settings.threshold)
+    answered = scored.answered_class < 10
+    return {
+        "coverage": float(answered.mean()),
+        "accuracy_answered": float((scored.top_class == y)[answered].mean())
+        if answered.any()
+        else float("nan"),
+        "accuracy_all": float((scored.top_class == y).mean()),
+    }
+
+
+def store_rejection(model_path: str | os.PathLike[str], settings: RejectionSettings) -> None:
+    """Write `settings` into the model's JSON sidecar (key "rejection"), atomically."""
+    from mnist_tutorial.train import read_metadata, sidecar_path, write_text_atomic
+
+    metadata = read_metadata(model_path)
+    if metadata is None:
+        raise FileNotFoundError(f"{sidecar_path(Path(model_path))} is missing or unreadable")
+    metadata["rejection"] = asdict(settings)
+    write_text_atomic(
+        sidecar_path(Path(model_path)), json.dumps(metadata, indent=2, sort_keys=True)
+    )
+
+
+def load_rejection(model_path: str | os.PathLike[str]) -> RejectionSettings | None:
+    """The settings stored with a model by `store_rejection`, or None."""
+    from mnist_tutorial.train import read_metadata
+
+    values = (read_metadata(model_path) or {}).get("rejection")
+    return RejectionSettings(**values) if values else None

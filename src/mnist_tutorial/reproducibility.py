@@ -17,3 +17,24 @@ def set_reproducible(seed: int) -> None:
     keras.utils.set_random_seed(seed)
     # TensorFlow needs telling; JAX's CPU kernels are deterministic as they are.
     tf.config.experimental.enable_op_determinism()
+
+
+def environment_line() -> str:
+    """One line naming the software a notebook ran with (Python, Keras and its backend,
+    JAX, TensorFlow, NumPy), printed at the end of every notebook."""
+    import platform
+    from importlib import metadata
+
+    import numpy as np
+
+    from mnist_tutorial._keras import keras
+
+    versions = [f"Python {platform.python_version()}"]
+    versions.append(f"Keras {keras.__version__} ({keras.config.backend()})")
+    for package, name in (("jax", "JAX"), ("tensorflow", "TensorFlow")):
+        try:
+            versions.append(f"{name} {metadata.version(package)}")
+        except metadata.PackageNotFoundError:
+            continue
+    versions.append(f"NumPy {np.__version__}")
+    return "environment: " + ", ".join(versions)

@@ -45,39 +45,100 @@ class TrainingResult:
         return cls(**values)
 
 
-class EpochProgress(keras.callbacks.Callback):
-    """A progress display of one line, rewritten after every epoch.
+#: Rough training speed on a laptop CPU, in seconds per 1000 training images per epoch
+#: (measured on the reference 2-core machine, rounded up): for "how long will this take?".
+_LAPTOP_SECONDS_PER_1000_IMAGES = {"mlp": 0.012, "cnn": 0.12}
 
-    Each epoch writes `\\r` and `epoch i/N - name: value ...`; a terminal or Jupyter shows
-    it in place, and nbval (which applies `\\r`) sees only the final line. Timings are left
-    out on purpose: they would change on every run.
+
+def estimated_seconds(config: ExperimentConfig, n_examples: int) -> float:
+    """An upper estimate of a run's training time on a laptop: every epoch run."""
+    per_epoch = _LAPTOP_SECONDS_PER_1000_IMAGES[config.architecture] * n_examples / 1000
+    return per_epoch * config.epochs
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{max(10, round(seconds, -1)):.0f} s"
+    return f"{seconds / 60:.0f} min"
+
+
+class TrainingLog(keras.callbacks.Callback):
+    """A one-line live display of a run: what trains, roughly how long, then each epoch.
+
+    The line is rewritten with `\\r` after every epoch (a terminal or Jupyter shows it in
+    place) and replaced at the end by one sentence on how training ended, so a stored
+    notebook (and nbval, which applies `\\r`) keeps only that sentence. It also times the
+    run (`seconds`). Timings are never printed in the line: they change on every run.
     """
 
-    def __init__(self, total_epochs: int, stream: TextIO | None = None) -> None:
+    def __init__(
+        self,
+        config: ExperimentConfig,
+        n_examples: int,
+        *,
+        show: bool = True,
+        final_line: bool = True,
+        stream: TextIO | None = None,
+    ) -> None:
         super().__init__()
-        self.total_epochs = total_epochs
+        self.show = show
+        self.final_line = final_line
+        self.config = config
+        self.heading = (
+            f"Training {config.name} on {n_examples} images, up to {config.epochs} epochs "
+            f"(at most about {_duration(estimated_seconds(config, n_examples))} on a laptop)"
+        )
         self.stream = stream
+        self.seconds = 0.0
+        self._start = 0.0
+        self._history: dict[str, list[float]] = {}
+
+    def _write(self, text: str, end: str = "") -> None:
+        if self.show:
+            print(f"\r{text}", end=end, file=self.stream or sys.stdout, flush=True)
+
+    def on_train_begin(self, logs: dict[str, float] | None = None) -> None:
+        self._start = time.perf_counter()
+        self._history = {}
+        self._write(f"{self.heading} ...")
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
+        for key, value in (logs or {}).items():
+            self._history.setdefault(key, []).append(float(value))
         metrics = " - ".join(f"{k}: {float(v):.4f}" for k, v in sorted((logs or {}).items()))
-        out = self.stream or sys.stdout
-        print(f"\repoch {epoch + 1}/{self.total_epochs} - {metrics}", end="", file=out, flush=True)
+        self._write(f"{self.heading}: epoch {epoch + 1}/{self.config.epochs} - {metrics}")
 
     def on_train_end(self, logs: dict[str, float] | None = None) -> None:
-        print(file=self.stream or sys.stdout, flush=True)
+        self.seconds = time.perf_counter() - self._start
+        epochs_run = len(self._history.get("loss", []))
+        result = TrainingResult(self._history, epochs_run, epochs_run < self.config.epochs, 0.0)
+        if self.final_line:
+            self._write(f"{self.config.name}: {describe_stop(result, self.config)}", end="\n")
+        else:  # the caller writes the last line over this one
+            self._write("")
 
 
-def make_callbacks(config: ExperimentConfig) -> list[keras.callbacks.Callback]:
+def early_stopping(config: ExperimentConfig) -> keras.callbacks.EarlyStopping:
     """The config's early stopping rule (the seed: monitor accuracy, patience 30)."""
     mode = "max" if "accuracy" in config.early_stopping_monitor else "min"
-    return [
-        keras.callbacks.EarlyStopping(
-            monitor=config.early_stopping_monitor,
-            patience=config.early_stopping_patience,
-            mode=mode,
-            restore_best_weights=config.restore_best_weights,
-        )
-    ]
+    return keras.callbacks.EarlyStopping(
+        monitor=config.early_stopping_monitor,
+        patience=config.early_stopping_patience,
+        mode=mode,
+        restore_best_weights=config.restore_best_weights,
+    )
+
+
+def training_result(
+    history: keras.callbacks.History, config: ExperimentConfig, seconds: float
+) -> TrainingResult:
+    """Describe a finished `model.fit` run: its history, epochs run, whether it stopped early
+    and the best epoch of the monitored quantity."""
+    hist = {k: [float(v) for v in values] for k, values in history.history.items()}
+    epochs_run = len(hist["loss"])
+    result = TrainingResult(hist, epochs_run, epochs_run < config.epochs, seconds)
+    result.extras["best_epoch"] = best_epoch(result, config)
+    return result
 
 
 def train_model(
@@ -88,34 +149,26 @@ def train_model(
     *,
     validation_data: tuple[np.ndarray, np.ndarray] | None = None,
     progress: bool = True,
+    final_line: bool = True,
 ) -> TrainingResult:
     """Fit `model` as the config says, reproducibly, and describe the run.
 
     Seeds every generator from `config.seed` first (so the shuffling is repeatable), then
     fits for up to `config.epochs` at `config.batch_size` with the config's early stopping.
+    Notebook 3 writes this same `model.fit` call out in full.
     """
     set_reproducible(config.seed)
-    callbacks = make_callbacks(config)
-    if progress:
-        callbacks.append(EpochProgress(config.epochs))
-    start = time.perf_counter()
+    log = TrainingLog(config, len(x), show=progress, final_line=final_line)
     history = model.fit(
         x,
         y,
         epochs=config.epochs,
         batch_size=config.batch_size,
         validation_data=validation_data,
-        callbacks=callbacks,
+        callbacks=[early_stopping(config), log],
         verbose=0,
     )
-    seconds = time.perf_counter() - start
-    hist = {k: [float(v) for v in values] for k, values in history.history.items()}
-    epochs_run = len(hist["loss"])
-    result = TrainingResult(hist, epochs_run, epochs_run < config.epochs, seconds)
-    result.extras["best_epoch"] = best_epoch(result, config)
-    if progress:
-        print(describe_stop(result, config))
-    return result
+    return training_result(history, config, log.seconds)
 
 
 def best_epoch(result: TrainingResult, config: ExperimentConfig) -> int:
@@ -150,7 +203,8 @@ def sidecar_path(model_path: Path) -> Path:
     return Path(model_path).with_suffix(".json")
 
 
-def _write_text_atomic(path: Path, text: str) -> None:
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write `text` to a temporary file beside `path`, then rename it into place."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w") as fh:
@@ -181,7 +235,7 @@ def save_model(
     finally:
         tmp.unlink(missing_ok=True)
     if metadata is not None:
-        _write_text_atomic(sidecar_path(path), json.dumps(metadata, indent=2, sort_keys=True))
+        write_text_atomic(sidecar_path(path), json.dumps(metadata, indent=2, sort_keys=True))
     return path
 
 
@@ -259,6 +313,7 @@ def train_and_save(
         x_fit = np.concatenate([x_fit, model_inputs(extra, config)])
         extra_labels = np.full(len(extra), config.num_classes)
         y_fit = np.concatenate([y_fit, one_hot(extra_labels, config.output_units)])
+    set_reproducible(config.seed)
     model = build_model(config)
     result = train_model(
         model,
@@ -267,26 +322,53 @@ def train_and_save(
         config,
         validation_data=validation_data,
         progress=progress,
+        final_line=False,
     )
     save_trained(model, config, result, models_dir)
     return model, result
+
+
+def _saved_result(config: ExperimentConfig, path: Path) -> TrainingResult | None:
+    """The training record of the model saved at `path`, if it was trained with `config`."""
+    metadata = read_metadata(path)
+    if path.exists() and metadata and metadata.get("config") == config.to_dict():
+        return TrainingResult.from_dict(metadata["training"])
+    return None
+
+
+def ensure_trained(
+    config: ExperimentConfig | None = None,
+    models_dir: str | os.PathLike[str] = "models",
+    *,
+    progress: bool = True,
+) -> Path:
+    """The path of the saved model for `config`, training and saving it first if needed.
+
+    Says what happened in one line, which ends the same way whether the model was trained
+    now (with a live progress line while it trains) or found on disk.
+    """
+    config = config or ExperimentConfig()
+    path = model_path(config, models_dir)
+    result = _saved_result(config, path)
+    if result is None:
+        result = train_and_save(config, models_dir, progress=progress)[1]
+        how = f"trained now, saved to {path}"
+    else:
+        how = f"loaded from {path}"
+    if progress:
+        print(f"{config.name}: {describe_stop(result, config)} [{how}]", flush=True)
+    return path
 
 
 def load_or_train(
     config: ExperimentConfig | None = None,
     models_dir: str | os.PathLike[str] = "models",
     *,
-    progress: bool = False,
+    progress: bool = True,
 ) -> tuple[keras.Model, TrainingResult]:
-    """The saved model for `config` if one was trained with exactly this config, else train.
-
-    Either way returns `(model, training_result)`; the result comes from the sidecar when
-    the model was loaded. Quiet by default, so a notebook's output does not depend on
-    whether the model was cached.
-    """
+    """The saved model for `config` if one was trained with exactly this config, else train
+    and save it. Returns `(model, training_result)`; with `progress`, says which happened
+    (see `ensure_trained`)."""
     config = config or ExperimentConfig()
-    path = model_path(config, models_dir)
-    metadata = read_metadata(path)
-    if path.exists() and metadata and metadata.get("config") == config.to_dict():
-        return load_model(path), TrainingResult.from_dict(metadata["training"])
-    return train_and_save(config, models_dir, progress=progress)
+    path = ensure_trained(config, models_dir, progress=progress)
+    return load_model(path), TrainingResult.from_dict(read_metadata(path)["training"])
