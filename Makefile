@@ -10,13 +10,14 @@ KERNEL := mnist-tutorial
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 NBVAL_FLAGS := --nbval --nbval-kernel-name $(KERNEL) --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: help install graphviz data execute test unit nbval lint format bench clean
+.PHONY: help install graphviz data execute test unit nbval lint format bench handout clean
 
 help:
 	@echo "make install   create .venv, install the package, its kernel and the data"
 	@echo "make execute   re-run every notebook in place (regenerates committed outputs)"
 	@echo "make test      unit tests + nbval on every notebook (what CI runs)"
 	@echo "make lint      ruff check + format check"
+	@echo "make handout   student copy of the notebooks (no solutions, no outputs) in build/handout"
 
 install: $(STAMP) data
 
@@ -66,6 +67,9 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+handout: install
+	$(PY) scripts/make_handout.py --out build/handout
 
 bench: install
 	$(PY) benchmarks/train_speed.py

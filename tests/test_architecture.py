@@ -31,3 +31,25 @@ def test_missing_graphviz_is_explained(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(GraphvizMissingError, match="apt-get install graphviz"):
         draw_architecture(build_mlp(), tmp_path / "arch.png")
+
+
+def test_architecture_labels_say_how_many_neurons_are_drawn() -> None:
+    from mnist_tutorial.architecture import architecture_dot
+    from mnist_tutorial.model import build_mlp
+
+    dot = architecture_dot(build_mlp())
+    assert "Input Units: 784 (10 drawn)" in dot and "Units: 128 (10 drawn)" in dot
+    assert "more)" not in dot
+
+
+def test_show_source_displays_the_code_that_runs() -> None:
+    import pytest
+
+    from mnist_tutorial.model import build_mlp
+    from mnist_tutorial.source import show_source
+
+    code = show_source(build_mlp)
+    assert "keras.Sequential(" in code.data and code.data.startswith("def build_mlp(")
+    assert "```python" in code._repr_markdown_() or "highlight" in code._repr_html_()
+    with pytest.raises(ValueError, match="no Python source"):
+        show_source(len)

@@ -3,6 +3,10 @@ whose answers can be checked by hand."""
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
+import nbformat
 import numpy as np
 import pytest
 from scipy.special import softmax
@@ -19,6 +23,7 @@ from mnist_tutorial.model import build_mlp
 from mnist_tutorial.ood import (
     acceptance_rate,
     auroc_in_vs_out,
+    choose_threshold,
     digit_scores,
     energy_score,
     format_ood_comparison,
@@ -28,11 +33,19 @@ from mnist_tutorial.ood import (
 )
 from mnist_tutorial.preprocess import split_validation
 from mnist_tutorial.rejection import (
+    RejectionSettings,
+    choose_rejection,
+    load_rejection,
     predict_or_reject,
+    report_rejection,
     risk_coverage_curve,
+    store_rejection,
     threshold_for_accuracy,
 )
 from mnist_tutorial.tables import format_table
+from mnist_tutorial.train import read_metadata, save_model
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
 # --------------------------------------------------------------------------- split
 
@@ -52,7 +65,7 @@ def test_validation_split_is_stratified_seeded_and_disjoint() -> None:
 
 def test_config_refuses_val_monitor_without_validation() -> None:
     with pytest.raises(ValueError, match="needs a validation_size"):
-        ExperimentConfig(early_stopping_monitor="val_loss")
+        ExperimentConfig(validation_size=0, early_stopping_monitor="val_loss")
     assert not_a_digit_experiment().output_units == 11
 
 
@@ -155,7 +168,7 @@ def test_ood_sets_and_generated_non_digits() -> None:
         "uniform noise [-1, 1]",
         "Gaussian noise",
         "blank (all 0)",
-        "all white (all 1)",
+        "all ink (all 1)",
         "rotated 90 degrees",
         "inverted",
     ]
@@ -173,7 +186,10 @@ def test_ood_report_on_a_toy() -> None:
     test_logits = np.array([[9.0, 0, 0], [0, 9.0, 0], [0, 0, 9.0], [1.0, 0.5, 0]])
     y_test = np.array([0, 1, 2, 1])
     noise = np.array([[0.2, 0.1, 0.0], [9.0, 0, 0]])
-    report = ood_report(test_logits, y_test, {"noise": noise}, "max_probability", 1.0, 1.0)
+    # Chosen on "validation" logits (a copy here): every answer right -> skip the weak one.
+    threshold = choose_threshold(test_logits.copy(), y_test, "max_probability", 1.0, 1.0)
+    assert 0.9 < threshold < 1.0
+    report = ood_report(test_logits, y_test, {"noise": noise}, "max_probability", threshold)
     assert report.coverage == 0.75 and report.accuracy_answered == 1.0
     assert report.accepted["noise"] == 0.5
     table = format_ood_comparison({"top-p": report})
@@ -190,3 +206,82 @@ def test_most_confused_pairs_and_tables() -> None:
     assert text.splitlines() == ["rule    loss", "----  ------", "a     0.1235", "bb         -"]
     with pytest.raises(ValueError, match="one value per header"):
         format_table(["a"], [[1, 2]])
+
+
+# --------------------------------------------------------------------------- chosen settings
+
+
+def test_choose_rejection_uses_only_what_it_is_given(tmp_path) -> None:
+    model = build_mlp(ExperimentConfig(steps_per_execution=1))
+    rng = np.random.default_rng(0)
+    x_val = rng.random((300, 784), dtype=np.float32)
+    y_val = predict_logits(model, x_val).argmax(axis=1)
+    y_val[:30] = (y_val[:30] + 1) % 10  # 10 % wrong, so a threshold is needed for 99 %
+    settings = choose_rejection(model, x_val, y_val, target_accuracy=0.99)
+    assert settings.chosen_on == "validation" and settings.temperature > 0
+    answered = report_rejection(model, x_val, y_val, settings)
+    assert answered["accuracy_answered"] >= 0.99 and 0 < answered["coverage"] < 1
+    assert answered["accuracy_all"] == pytest.approx(0.9)
+    # Stored with the model in its sidecar, read back the same; absent -> None.
+    path = save_model(model, tmp_path / "m.keras", {"config": {}})
+    assert load_rejection(path) is None
+    store_rejection(path, settings)
+    assert load_rejection(path) == settings
+    assert read_metadata(path)["config"] == {}
+    with pytest.raises(FileNotFoundError, match="missing or unreadable"):
+        store_rejection(tmp_path / "other.keras", settings)
+    with pytest.raises(ValueError, match="temperature must be positive"):
+        RejectionSettings(0.0, 0.5, 0.99)
+
+
+#: Functions that fit or choose something: they must only ever see training or validation data.
+CHOOSERS = {
+    "choose_rejection",
+    "choose_threshold",
+    "fit_temperature",
+    "threshold_for_accuracy",
+    "fit",
+    "select_model",
+}
+
+
+def _names_in(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)} | {
+        n.attr for n in ast.walk(node) if isinstance(n, ast.Attribute)
+    }
+
+
+def test_no_notebook_passes_test_data_to_anything_that_fits_or_chooses() -> None:
+    """Static proof over every notebook's code: no call to a fitting/choosing function has an
+    argument that mentions a test-set variable (any name containing "test")."""
+    checked = 0
+    for path in sorted(NOTEBOOKS.glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type != "code":
+                continue
+            source = "\n".join(
+                line
+                for line in cell.source.splitlines()
+                if not line.lstrip().startswith(("%", "!"))
+            )
+            for node in ast.walk(ast.parse(source)):
+                if not isinstance(node, ast.Call):
+                    continue
+                func = node.func
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if name not in CHOOSERS:
+                    continue
+                checked += 1
+                for argument in [*node.args, *(k.value for k in node.keywords)]:
+                    leaks = {n for n in _names_in(argument) if "test" in n.lower()}
+                    assert not leaks, f"{path.name}: {name}(...) is given {sorted(leaks)}"
+    assert checked >= 5, "the notebooks' fitting/choosing calls were not found"
+
+
+def test_the_checker_catches_a_test_leak() -> None:
+    tree = ast.parse("settings = choose_rejection(model, x_test_prepared, y_test)")
+    call = next(n for n in ast.walk(tree) if isinstance(n, ast.Call))
+    assert {n for a in call.args for n in _names_in(a) if "test" in n} == {
+        "x_test_prepared",
+        "y_test",
+    }

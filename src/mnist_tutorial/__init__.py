@@ -1,0 +1,19 @@
+"""mnist-tutorial: handwritten-digit recognition on MNIST with Keras, as a small library behind
+the tutorial's notebooks.
+
+`from mnist_tutorial import keras` gives Keras itself, imported the way the tutorial runs it
+(on the JAX backend unless `KERAS_BACKEND` says otherwise, without TensorFlow's start-up log
+lines: see `mnist_tutorial._keras`). Nothing heavy is imported until it is asked for.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def __getattr__(name: str) -> Any:
+    if name == "keras":
+        from mnist_tutorial._keras import keras
+
+        return keras
+    raise AttributeError(f"module 'mnist_tutorial' has no attribute {name!r}")

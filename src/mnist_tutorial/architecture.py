@@ -5,7 +5,7 @@ with the first Dense layer's activation, (2) its PNG is about 0.5 MB, and (3) it
 any Graphviz failure as a bare `ValueError`. We wrap it rather than vendor it: it writes
 only the DOT description, we drop the wrong "Activation" line from the input label, and
 render with Graphviz' `dot` at a modest DPI ourselves, with a clear error when `dot` is
-missing.
+missing. Its "Units: 784 (+774 more)" labels become "Units: 784 (10 drawn)".
 """
 
 from __future__ import annotations
@@ -40,7 +40,13 @@ def architecture_dot(model: keras.Model) -> str:
         visualizer(model, file_name=str(dot_file), file_format=None, view=False)
         source = dot_file.read_text()
     # The input row is labelled "Input Units: 784 (...)\nActivation: relu"; inputs have none.
-    return re.sub(r'(label="Input Units:[^"]*?)(\n|\\n)Activation: \w+', r"\1", source)
+    source = re.sub(r'(label="Input Units:[^"]*?)(\n|\\n)Activation: \w+', r"\1", source)
+    # "Units: 128 (+118 more)" reads as if there were 246: say how many are drawn instead.
+    return re.sub(
+        r"Units: (\d+) \(\+(\d+) more\)",
+        lambda m: f"Units: {m[1]} ({int(m[1]) - int(m[2])} drawn)",
+        source,
+    )
 
 
 def _shrink_png(path: Path, colors: int = 32) -> None:

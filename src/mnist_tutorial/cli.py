@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from dataclasses import asdict
 from pathlib import Path
 
 from mnist_tutorial.config import ExperimentConfig
@@ -33,19 +32,28 @@ def _cmd_data(args: argparse.Namespace) -> int:
 def _cmd_train(args: argparse.Namespace) -> int:
     from mnist_tutorial.data import load_mnist
     from mnist_tutorial.evaluate import loss_and_accuracy
-    from mnist_tutorial.model import build_model, model_inputs
-    from mnist_tutorial.preprocess import one_hot
-    from mnist_tutorial.train import save_model, train_model
+    from mnist_tutorial.model import model_inputs
+    from mnist_tutorial.preprocess import one_hot, split_validation
+    from mnist_tutorial.rejection import choose_rejection, store_rejection
+    from mnist_tutorial.train import model_path, train_and_save
 
+    if args.out.suffix != ".keras":
+        raise CliError(f"model files end in .keras, got {args.out.name!r}")
     given = {"epochs": args.epochs, "batch_size": args.batch_size, "seed": args.seed}
     changes = {k: v for k, v in given.items() if v is not None}
-    config = ExperimentConfig(**changes)
+    config = ExperimentConfig(name=args.out.stem, **changes)
+    model, result = train_and_save(config, args.out.parent)
+    path = model_path(config, args.out.parent)
     (x_train, y_train), (x_test, y_test) = load_mnist()
-    model = build_model(config)
-    result = train_model(model, model_inputs(x_train, config), one_hot(y_train), config)
-    save_model(model, args.out, {"config": config.to_dict(), "training": asdict(result)})
+    _, (x_val, y_val) = split_validation(x_train, y_train, config.validation_size, config.seed)
+    settings = choose_rejection(model, model_inputs(x_val, config), y_val)
+    store_rejection(path, settings)
     scores = loss_and_accuracy(model, model_inputs(x_test, config), one_hot(y_test))
-    print(f"Saved {args.out} ({result.epochs_run} epochs, {result.seconds:.1f} s)")
+    print(f"Saved {path} ({result.epochs_run} epochs, {result.seconds:.1f} s)")
+    print(
+        f"Chosen on the validation split: temperature {settings.temperature:.4f}, "
+        f"threshold {settings.threshold:.4f} (for {settings.target_accuracy:.1%} right answers)"
+    )
     print(f"Test loss: {scores['loss']:.4f}")
     print(f"Test accuracy: {scores['accuracy']:.4f}")
     return 0
@@ -78,7 +86,7 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     import numpy as np
 
     from mnist_tutorial.images import ImageInputError, to_mnist_style
-    from mnist_tutorial.rejection import predict_or_reject
+    from mnist_tutorial.rejection import load_rejection, predict_or_reject
     from mnist_tutorial.train import load_model
 
     # Read every image first, so a bad path fails before the model is loaded.
@@ -92,8 +100,15 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     if not images:
         return 1
     model = load_model(args.model)
+    # The temperature and threshold chosen on the validation split and stored with the
+    # model (notebook 7, `mnist-tutorial train`); --threshold overrides the threshold.
+    stored = load_rejection(args.model)
+    temperature = stored.temperature if stored else 1.0
+    threshold = (
+        args.threshold if args.threshold is not None else stored.threshold if stored else 0.0
+    )
     for path, pixels in images:
-        decision = predict_or_reject(model, pixels[np.newaxis], threshold=args.threshold)
+        decision = predict_or_reject(model, pixels[np.newaxis], threshold, temperature)
         answer = decision.classes[0]
         probabilities = decision.probabilities[0]
         top3 = [int(i) for i in np.argsort(-probabilities, kind="stable")[:3]]
@@ -101,7 +116,8 @@ def _cmd_predict(args: argparse.Namespace) -> int:
             record = {
                 "image": str(path),
                 "digit": answer,
-                "threshold": args.threshold,
+                "threshold": threshold,
+                "temperature": temperature,
                 "top3": [
                     {"class": _class_name(i), "probability": round(float(probabilities[i]), 6)}
                     for i in top3
@@ -155,8 +171,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--threshold",
         type=_probability,
-        default=0.0,
-        help='answer "don\'t know" when the top probability is below this (default 0)',
+        default=None,
+        help='answer "don\'t know" when the top probability is below this (default: the '
+        "threshold stored with the model, chosen on the validation split; else 0)",
     )
     p.set_defaults(func=_cmd_predict)
 

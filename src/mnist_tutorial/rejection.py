@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from mnist_tutorial._keras import keras
+from mnist_tutorial.config import ExperimentConfig
 
 
 @dataclass(frozen=True)
@@ -201,3 +202,31 @@ def load_rejection(model_path: str | os.PathLike[str]) -> RejectionSettings | No
 
     values = (read_metadata(model_path) or {}).get("rejection")
     return RejectionSettings(**values) if values else None
+
+
+def ensure_rejection(
+    config: ExperimentConfig,
+    models_dir: str | os.PathLike[str] = "models",
+    target_accuracy: float = 0.995,
+) -> RejectionSettings:
+    """The rejection settings stored with `config`'s saved model (notebooks 7 and 8 store
+    them); when there are none yet, choose them on the config's validation split and store
+    them. Trains the model first if it is not saved yet."""
+    from mnist_tutorial.data import load_mnist
+    from mnist_tutorial.model import model_inputs
+    from mnist_tutorial.preprocess import split_validation
+    from mnist_tutorial.train import ensure_trained, load_model
+
+    path = ensure_trained(config, models_dir)
+    stored = load_rejection(path)
+    if stored is not None and stored.target_accuracy == target_accuracy:
+        return stored
+    if not config.validation_size:
+        raise ValueError(f"{config.name} has no validation split to choose a threshold on")
+    (x_train, y_train), _ = load_mnist(verbose=False)
+    _, (x_val, y_val) = split_validation(x_train, y_train, config.validation_size, config.seed)
+    settings = choose_rejection(
+        load_model(path), model_inputs(x_val, config), y_val, target_accuracy
+    )
+    store_rejection(path, settings)
+    return settings
