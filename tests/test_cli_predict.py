@@ -87,3 +87,19 @@ def test_evaluate_reports_scores_for_an_eleven_class_model(tmp_path) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Test loss: ") and "Test accuracy: " in result.stdout
     assert "precision" in result.stdout and "macro avg" in result.stdout
+
+
+def test_predict_uses_the_rejection_settings_stored_with_the_model(model_file, tmp_path) -> None:
+    import shutil
+
+    from mnist_tutorial.rejection import RejectionSettings, store_rejection
+
+    copy = tmp_path / "stored.keras"
+    shutil.copyfile(model_file, copy)
+    shutil.copyfile(model_file.with_suffix(".json"), copy.with_suffix(".json"))
+    store_rejection(copy, RejectionSettings(temperature=2.0, threshold=1.0, target_accuracy=0.995))
+    record = json.loads(run("predict", str(SAMPLES[7]), "--model", str(copy), "--json").stdout)
+    assert record["threshold"] == 1.0 and record["temperature"] == 2.0
+    assert record["digit"] is None  # no temperature-scaled probability reaches 1.0
+    overridden = run("predict", str(SAMPLES[7]), "--model", str(copy), "--threshold", "0", "--json")
+    assert json.loads(overridden.stdout)["digit"] == 7

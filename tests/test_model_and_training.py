@@ -80,12 +80,14 @@ def test_progress_line_and_stop_sentence(mnist, capsys) -> None:
     config = ExperimentConfig(epochs=4, early_stopping_patience=0, early_stopping_monitor="loss")
     result = train_model(build_mlp(config), x, y, config)
     out = capsys.readouterr().out
-    assert out.startswith("\repoch 1/4 - accuracy: ")
-    assert "loss: " in out
-    assert (
-        out.rstrip().splitlines()[-1].startswith(("Trained all 4 epochs.", "Stopped early after"))
-    )
+    # First what trains and roughly how long, at once; then each epoch on the same line.
+    assert out.startswith("\rTraining seed_mlp on 750 images, up to 4 epochs (at most about ")
+    assert "on a laptop): epoch 1/4 - accuracy: " in out and "loss: " in out
+    # What a notebook stores (carriage returns applied) is the final sentence alone.
+    final = out.rstrip("\n").split("\r")[-1]
+    assert final.startswith(("seed_mlp: Trained all 4 epochs.", "seed_mlp: Stopped early after"))
     assert len(result.history["loss"]) == result.epochs_run
+    assert result.seconds > 0
 
 
 def test_save_is_atomic_and_loads_back(tmp_path, mnist) -> None:
@@ -111,25 +113,35 @@ def test_load_model_errors_are_clear(tmp_path) -> None:
         load_model(junk)
 
 
-def test_load_or_train_reuses_only_a_matching_config(tmp_path, monkeypatch) -> None:
-    config = ExperimentConfig(name="tiny", epochs=1)
-    model = build_mlp(config)
+def test_load_or_train_reuses_only_a_matching_config(tmp_path, monkeypatch, capsys) -> None:
     from mnist_tutorial.train import TrainingResult
 
+    config = ExperimentConfig(name="tiny", epochs=1)
+    model = build_mlp(config)
     result = TrainingResult({"loss": [1.0], "accuracy": [0.5]}, 1, False, 0.1)
     save_trained(model, config, result, tmp_path)
     assert model_path(config, tmp_path) == tmp_path / "tiny.keras"
 
     calls = []
-    monkeypatch.setattr(
-        "mnist_tutorial.train.train_and_save",
-        lambda c, d, progress: calls.append(c) or ("new", None),
-    )
+
+    def fake_train_and_save(c, d, progress):
+        calls.append(c)
+        save_trained(build_mlp(c), c, result, d)
+        return None, result
+
+    monkeypatch.setattr("mnist_tutorial.train.train_and_save", fake_train_and_save)
     loaded, loaded_result = load_or_train(config, tmp_path)
     assert calls == [] and loaded_result == result
     assert loaded.count_params() == model.count_params()
-    assert load_or_train(config.replace(epochs=2), tmp_path) == ("new", None)
+    said_loaded = capsys.readouterr().out
+    assert said_loaded == f"tiny: Trained all 1 epoch. [loaded from {tmp_path / 'tiny.keras'}]\n"
+
+    load_or_train(config.replace(epochs=2), tmp_path)
     assert calls == [config.replace(epochs=2)]
+    said_trained = capsys.readouterr().out
+    # The same sentence either way; only the bracket says where the model came from.
+    assert said_trained.startswith("tiny: Stopped early after 1 epoch:")
+    assert said_trained.endswith(f"[trained now, saved to {tmp_path / 'tiny.keras'}]\n")
 
 
 def test_cnn_builds_and_takes_image_shaped_input() -> None:

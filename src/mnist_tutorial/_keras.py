@@ -51,4 +51,9 @@ if "tensorflow" not in sys.modules:
 import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
+# TensorFlow's Python logger warns when a compiled function is traced again (a model asked
+# about inputs of a new size, as the course does on purpose); that is expected here, and in
+# a notebook it would be output that changes with the order of the calls.
+tf.get_logger().setLevel("ERROR")
+
 __all__ = ["keras", "tf"]

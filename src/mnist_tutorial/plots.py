@@ -219,13 +219,16 @@ def plot_reliability_diagram(bins: Mapping[str, object]) -> Figure:
         width = b.edges[1] - b.edges[0]
         used = b.count > 0
         ax.bar(centers[used], b.accuracy[used], width=width, edgecolor="k", label="accuracy")
+        # The gap from accuracy to confidence, hatched: above the bar when over-confident,
+        # inside it when under-confident.
         ax.bar(
             centers[used],
             b.confidence[used] - b.accuracy[used],
             bottom=b.accuracy[used],
             width=width,
-            color="tab:red",
-            alpha=0.4,
+            facecolor="none",
+            edgecolor="tab:red",
+            hatch="///",
             label="gap to confidence",
         )
         ax.plot([0, 1], [0, 1], "k--", lw=1, label="perfect calibration")

@@ -178,15 +178,19 @@ def best_epoch(result: TrainingResult, config: ExperimentConfig) -> int:
     return int(np.argmax(values) if "accuracy" in monitor else np.argmin(values)) + 1
 
 
+def _epochs(n: int) -> str:
+    return f"{n} epoch" if n == 1 else f"{n} epochs"
+
+
 def describe_stop(result: TrainingResult, config: ExperimentConfig) -> str:
     """One sentence on how training ended, for people."""
     if not result.stopped_early:
-        return f"Trained all {result.epochs_run} epochs."
+        return f"Trained all {_epochs(result.epochs_run)}."
     monitor = config.early_stopping_monitor
     values = result.history[monitor]
     best_at = best_epoch(result, config) - 1
     sentence = (
-        f"Stopped early after {result.epochs_run} epochs: {monitor} did not improve for "
+        f"Stopped early after {_epochs(result.epochs_run)}: {monitor} did not improve for "
         f"{config.early_stopping_patience} epochs (best {monitor}: {values[best_at]:.4f} "
         f"at epoch {best_at + 1})."
     )
