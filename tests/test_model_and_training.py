@@ -140,7 +140,7 @@ def test_load_or_train_reuses_only_a_matching_config(tmp_path, monkeypatch, caps
     assert calls == [config.replace(epochs=2)]
     said_trained = capsys.readouterr().out
     # The same sentence either way; only the bracket says where the model came from.
-    assert said_trained.startswith("tiny: Stopped early after 1 epoch:")
+    assert said_trained.startswith("tiny: Trained all 1 epoch. [")
     assert said_trained.endswith(f"[trained now, saved to {tmp_path / 'tiny.keras'}]\n")
 
 
