@@ -51,11 +51,13 @@ def test_figures_are_returned_not_shown() -> None:
         plot_image_grid(images[:5], labels, rows=2, cols=10)
 
     history = plot_history({"loss": [1.0, 0.5], "accuracy": [0.5, 0.9], "val_loss": [1.1, 0.7]})
-    assert [line.get_label() for line in history.axes[0].lines] == [
-        "Train loss",
-        "Train accuracy",
-        "Validation loss",
-    ]
+    loss_panel, accuracy_panel = history.axes
+    assert [line.get_label() for line in loss_panel.lines] == ["training", "validation"]
+    assert [line.get_label() for line in accuracy_panel.lines] == ["training"]
+    assert loss_panel.get_yscale() == "log" and accuracy_panel.get_yscale() == "linear"
+
+    errors = plot_confusion_matrix(np.array([[5, 2], [0, 7]]), errors_only=True)
+    assert [t.get_text() for t in errors.axes[0].texts] == ["2", "0"]  # diagonal masked
 
     heat = plot_confusion_matrix(np.eye(10, dtype=int) * 5)
     assert heat.axes[0].get_xlabel() == "Predicted digit"
@@ -66,8 +68,25 @@ def test_figures_are_returned_not_shown() -> None:
         images.reshape(20, 784), np.array([1] * 20), np.array([1, 7] * 10), 2, 3
     )
     titles = [ax.get_title() for ax in wrong.axes if ax.get_title()]
-    assert titles == ["1 != 7"] * 6
+    assert titles == ["1 -> 7"] * 6
+    assert wrong.get_suptitle() == "true digit -> predicted digit"
 
     bars = plot_class_probabilities(np.array([0.05] * 9 + [0.55]))
     assert len(bars.axes[0].patches) == 10
     assert isinstance(plot_image(np.zeros(784)), Figure)
+
+
+def test_image_rows_keep_one_grey_range_and_files_show_as_viewed(tmp_path) -> None:
+    from PIL import Image
+
+    from mnist_tutorial.plots import plot_image_files, plot_images_row
+
+    blank, ink = np.zeros((28, 28), np.float32), np.ones((28, 28), np.float32)
+    row = plot_images_row([blank, ink], ["blank", "ink"])
+    assert [ax.images[0].get_clim() for ax in row.axes] == [(0.0, 1.0), (0.0, 1.0)]
+    # A transparent PNG whose ink lives only in the alpha channel (black where opaque).
+    rgba = np.zeros((10, 10, 4), np.uint8)
+    rgba[3:7, 3:7, 3] = 255
+    Image.fromarray(rgba, "RGBA").save(tmp_path / "d.png")
+    shown = np.asarray(plot_image_files([tmp_path / "d.png"]).axes[0].images[0].get_array())
+    assert shown[0, 0].tolist() == [255, 255, 255] and shown[5, 5].tolist() == [0, 0, 0]
