@@ -67,7 +67,8 @@ class Tolerance:
 TOLERANCES: dict[str, Tolerance] = {
     "exact": Tolerance(
         why="Deterministic numbers (shapes, pixel values, parameter and dataset counts, the "
-        "'of 10000' and '/200' after a count, digit indices) do not depend on training."
+        "'of 10000' and '/200' after a count, an early-stopping patience, digit indices) do "
+        "not depend on training."
     ),
     "accuracy": Tolerance(
         abs=0.006,
@@ -156,7 +157,7 @@ TOLERANCES: dict[str, Tolerance] = {
 KIND_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (kind, re.compile(pattern, re.IGNORECASE))
     for kind, pattern in [
-        ("exact", r"\d\s*/\s*$|\d of $"),
+        ("exact", r"\d\s*/\s*$|\d of $|did not improve for $|\bpatience\b"),
         ("seconds", r"\bs/epoch\b|\bs/step\b|\bms/step\b|\bseconds?\b|\btime\b"),
         ("per_class", r"\bprecision\b|\brecall\b|\bf1(-score)?\b"),
         ("accuracy", r"(?<![a-z])accura(cy|te)\b"),
@@ -548,8 +549,28 @@ def changed_numbers(committed: str, new: str) -> list[tuple[str, str, str]]:
     return found
 
 
+def list_kinds(text: str) -> list[tuple[str, str, str]]:
+    """(kind, number, line) for every number in `text`: how the comparison will treat it."""
+    lines = text.splitlines()
+    found = []
+    for index, line in enumerate(lines):
+        if STRUCTURE_ONLY_LINES.match(line):
+            found.append(("structure", "-", line))
+            continue
+        numbers = _numbers(line)
+        for position, number in enumerate(numbers):
+            found.append((number_kind(lines, index, numbers, position), number.group(), line))
+    return found
+
+
+def _texts(output: dict) -> list[str]:
+    texts = [output["text"]] if "text" in output else []
+    return texts + [v for k, v in output.get("data", {}).items() if k == "text/plain"]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Compare two executions of a notebook offline: committed.ipynb new.ipynb [--all]."""
+    """Compare two runs of a notebook offline (committed.ipynb new.ipynb [--all]), or list how
+    each number of one notebook will be compared (notebook.ipynb --kinds)."""
     import argparse
 
     import nbformat
@@ -557,10 +578,25 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("committed")
-    parser.add_argument("new")
+    parser.add_argument("new", nargs="?")
     parser.add_argument("--all", action="store_true", help="also list every changed number")
+    parser.add_argument("--kinds", action="store_true", help="list each number's kind")
     args = parser.parse_args(argv)
-    old_nb, new_nb = (nbformat.read(p, as_version=4) for p in (args.committed, args.new))
+    old_nb = nbformat.read(args.committed, as_version=4)
+    if args.kinds or args.new is None:
+        for number, cell in enumerate(old_nb.cells):
+            figures = [o for o in cell.get("outputs", []) if "image/png" in o.get("data", {})]
+            if figures:
+                kind = figure_kind(cell.source, cell.metadata.get("tags", ()))
+                print(f"cell {number}: {len(figures)} figure(s), {kind}")
+            for output in cell.get("outputs", []):
+                for text in _texts(output):
+                    for kind, value, line in list_kinds(text):
+                        if kind != "exact":
+                            print(f"cell {number}: {kind:13s} {value:>10s}  | {line.strip()}")
+        print("(every other number is compared exactly)")
+        return 0
+    new_nb = nbformat.read(args.new, as_version=4)
     failed = 0
     for number, (old_cell, new_cell) in enumerate(zip(old_nb.cells, new_nb.cells, strict=True)):
         if old_cell.cell_type != "code":
@@ -578,10 +614,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print("   ", line)
         if args.all:
             for old_out, new_out in zip(old_cell.outputs, new_cell.outputs, strict=False):
-                a = old_out.get("text") or old_out.get("data", {}).get("text/plain", "")
-                b = new_out.get("text") or new_out.get("data", {}).get("text/plain", "")
-                for kind, x, y in changed_numbers(a, b):
-                    print(f"cell {number}: {kind:12s} {x} -> {y}")
+                for a, b in zip(_texts(old_out), _texts(new_out), strict=False):
+                    for kind, x, y in changed_numbers(a, b):
+                        print(f"cell {number}: {kind:12s} {x} -> {y}")
     print(f"{failed} cell(s) differ beyond tolerance")
     return 1 if failed else 0
 

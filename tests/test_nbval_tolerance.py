@@ -31,6 +31,7 @@ def test_every_kind_has_a_tolerance_with_a_reason() -> None:
         ("test errors: 188 of ", "exact"),
         ("epoch 149/", "exact"),
         ("epoch ", "epochs"),
+        ("Stopped early after 149 epochs: accuracy did not improve for ", "exact"),
         ("s/epoch", "seconds"),
         ("ECE after: ", "ece"),
         ("temperature: ", "temperature"),
