@@ -233,3 +233,20 @@ def test_restricted_unpickler_refuses_code(tmp_path, monkeypatch) -> None:
     assert not (tmp_path / "pwned").exists()
     # Arrays alone are fine.
     np.testing.assert_array_equal(unpickle_numpy_only(pickle.dumps(np.arange(4))), np.arange(4))
+
+
+def test_messages_show_no_home_folder(tmp_path, monkeypatch, tiny_mnist, tiny_digests, capsys):
+    """Notebooks keep the loader's message: it names the cache without the user's folder."""
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "kh"))
+    cache = data.default_cache_path()
+    write_npz_atomic(cache, tiny_mnist)
+    sources = [NpzFileSource(cache, "project cache")]
+    load_mnist(sources=sources, cache_path=cache, digests=tiny_digests)
+    err = capsys.readouterr().err
+    assert err.strip() == (
+        "mnist-tutorial: MNIST loaded from project cache: "
+        "$KERAS_HOME/datasets/mnist_tutorial/mnist.npz"
+    )
+    assert str(tmp_path) not in err
+    # A file outside Keras' home is shown as given.
+    assert data.shown_path(tmp_path / "mine.npz") == str(tmp_path / "mine.npz")

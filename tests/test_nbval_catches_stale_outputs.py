@@ -1,7 +1,11 @@
-"""nbval really compares: a notebook whose committed output was edited fails."""
+"""nbval really compares: a notebook whose committed output was edited fails.
+
+nbval runs as `make test` runs it: with the tolerance plugin (tests/nbval_tolerance.py).
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -18,11 +22,14 @@ def _run_nbval(folder: Path) -> subprocess.CompletedProcess[str]:
         [
             sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
             "--rootdir", str(folder),
+            "-p", "tests.nbval_tolerance",
             "--nbval", "--nbval-kernel-name", "mnist-tutorial",
-            "--nbval-sanitize-with", str(ROOT / "tests" / "nbval_sanitize.cfg"),
             str(folder / NOTEBOOK.name),
         ],
         capture_output=True, text=True, cwd=folder, timeout=600, check=False,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(
+            [str(ROOT), str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]
+        )},
     )  # fmt: skip
 
 

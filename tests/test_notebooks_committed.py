@@ -1,13 +1,21 @@
-"""The committed notebooks are in the state `make execute` leaves them (nbval does not look
-at pictures, so this checks that every figure was really rendered)."""
+"""The committed notebooks are in the state `make execute` leaves them: every figure rendered
+(the nbval plugin compares pictures only where there is one), no timing metadata, and no
+absolute path of the machine that ran them."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import nbformat
 import pytest
 
+# A user's home folder (Linux, macOS, Windows) or the path of this checkout.
+MACHINE_PATHS = re.compile(
+    r"(/root/|/home/[^/\s]+/|/Users/[^/\s]+/|[A-Za-z]:\\Users\\|"
+    + re.escape(str(Path(__file__).resolve().parents[1]))
+    + ")"
+)
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
 
 
@@ -26,3 +34,15 @@ def test_notebook_is_executed_and_clean(path) -> None:
                 assert "image/png" in output.data, f"{path.name}: a figure without its picture"
             if output.output_type == "stream":
                 assert "\r" not in output.text, "progress lines should be stored collapsed"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_outputs_hold_no_machine_paths(path) -> None:
+    nb = nbformat.read(path, as_version=4)
+    for index, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []):
+            texts = [output.get("text", "")]
+            texts += [v for k, v in output.get("data", {}).items() if k.startswith("text/")]
+            for text in texts:
+                found = MACHINE_PATHS.search(text)
+                assert not found, f"{path.name} cell {index}: machine path {found.group()!r}"

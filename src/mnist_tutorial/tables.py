@@ -1,7 +1,7 @@
 """Plain-text tables for notebook output.
 
-Floats are written with exactly four decimals: the project's convention for numbers that
-depend on floating-point training, which the nbval sanitizer normalises.
+Floats are written with four decimals. The header row names each column: the notebook
+comparison (tests/nbval_tolerance.py) picks each number's tolerance from its column's header.
 """
 
 from __future__ import annotations

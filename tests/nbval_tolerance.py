@@ -1,0 +1,639 @@
+"""nbval with tolerances: training-dependent numbers and figures compared within stated bands.
+
+nbval compares outputs as exact strings and skips `image/png`. This plugin (loaded with
+`pytest -p tests.nbval_tolerance --nbval ...`, see the Makefile's NBVAL_FLAGS) replaces that
+comparison for every notebook cell:
+
+* Text outputs (stdout, stderr, text/plain, text/html, ...) are compared line by line. Each
+  line is split into numbers and the text between them; the text must match exactly, and so
+  must each number's format (its number of decimals). Each number is compared with the
+  tolerance of its KIND (`TOLERANCES` below, the one place where tolerances live). The kind
+  comes from the words before the number on its line (`test accuracy: 0.9812` is an
+  accuracy), or, in a table (`mnist_tutorial.tables.format_table`, or any table whose columns
+  line up under a header row), from the header of its column. A number with no kind is
+  compared exactly: shapes, pixel values, parameter counts, dataset counts stay strict.
+* Figures (`image/png`) are compared by `compare_png`: the committed picture against the new
+  one, with the thresholds of the figure's kind (`FIGURE_TOLERANCES`), chosen from the
+  plotting function the cell calls or from a cell tag `nbval-figure-<kind>`.
+* Whatever else (other MIME types, the set and number of outputs) is compared as nbval does.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+import math
+import re
+import types
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+# --------------------------------------------------------------------------- the table
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """How far a new number may be from the committed one: max(abs, rel * |committed|)."""
+
+    abs: float = 0.0
+    rel: float = 0.0
+    compared: bool = True
+    why: str = ""
+
+    def accepts(self, committed: float, new: float) -> bool:
+        if not self.compared:
+            return True
+        return abs(new - committed) <= max(self.abs, self.rel * abs(committed)) + 1e-12
+
+    def describe(self) -> str:
+        if not self.compared:
+            return "not compared"
+        parts = [f"+-{self.abs:g}"] if self.abs else []
+        parts += [f"+-{self.rel:.0%} relative"] if self.rel else []
+        return " or ".join(parts) or "exact"
+
+
+# Every tolerance of the notebook comparison, by kind of quantity. The committed outputs come
+# from one CPU; on another (an AVX2 laptop, a CI runner) oneDNN's kernels round differently,
+# and early stopping turns last-digit differences into runs of different length. The bands
+# below are what such a re-run moves (measured with ONEDNN_MAX_CPU_ISA=AVX2), while the
+# regressions the tests must catch (a quarter of the CNN's filters, 3 epochs instead of the
+# seed's rule, a broken plot helper, a hand-edited output) move them much further.
+TOLERANCES: dict[str, Tolerance] = {
+    "exact": Tolerance(
+        why="Deterministic numbers (shapes, pixel values, parameter and dataset counts, the "
+        "'of 10000' and '/200' after a count, an early-stopping patience, digit indices) do "
+        "not depend on training."
+    ),
+    "accuracy": Tolerance(
+        abs=0.006,
+        why="A test or validation accuracy over 5,000-10,000 images: another CPU moves it by a "
+        "few tenths of a point (0.9820 -> 0.9777 and 0.9818 -> 0.9769 measured on AVX2); "
+        "a real regression (3 epochs, fewer filters) moves it by a point or more.",
+    ),
+    "per_class": Tolerance(
+        abs=0.02,
+        why="Precision/recall/F1 of one digit rest on about 1,000 images, so each image that "
+        "flips moves them by 0.1 point (0.9851 -> 0.9773 measured); two points.",
+    ),
+    "loss": Tolerance(
+        abs=0.005,
+        rel=0.35,
+        why="Cross-entropy of a model trained until it overfits grows with every extra epoch, "
+        "and early stopping on another CPU stops elsewhere; a relative band of 35 % covers "
+        "that (0.1786 -> 0.1701, 0.2812 -> 0.2092 measured), while 3 epochs instead of 120 "
+        "halves it. A training loss near zero (0.0022 -> 0.0038) moves by 0.005 at most.",
+    ),
+    "errors": Tolerance(
+        abs=60,
+        rel=0.3,
+        why="Test errors: 60 of 10,000 is the accuracy band in images (180 -> 223 measured); "
+        "30 % for small counts (the CNN's 71 errors, counts of the most confused pairs).",
+    ),
+    "epochs": Tolerance(
+        compared=False,
+        why="Epochs chosen by early stopping: with patience on training accuracy a last-digit "
+        "difference changes the stopping epoch (120 -> 68 measured on AVX2); the quality of "
+        "the run is checked by its loss and accuracy instead.",
+    ),
+    "seconds": Tolerance(compared=False, why="Timings depend on the machine and its load."),
+    "ece": Tolerance(
+        abs=0.01,
+        why="Expected calibration error is a few thousandths to a few hundredths; one point.",
+    ),
+    "temperature": Tolerance(
+        rel=0.25,
+        why="The fitted temperature follows the logits' scale, which grows with epochs "
+        "trained; 25 %.",
+    ),
+    "threshold": Tolerance(
+        abs=0.1,
+        why="The lowest threshold reaching the target accuracy sits on a flat part of the "
+        "risk-coverage curve, so a slightly different model moves it a lot.",
+    ),
+    "coverage": Tolerance(
+        abs=0.03,
+        why="Share of test digits answered at the threshold: three points.",
+    ),
+    "accepted": Tolerance(
+        abs=0.25,
+        why="Share of one kind of out-of-distribution input accepted: how a model treats "
+        "inputs unlike any it saw is the least constrained thing training decides "
+        "(0.331 -> 0.522 measured for Gaussian noise); 25 points.",
+    ),
+    "auroc": Tolerance(
+        abs=0.25,
+        why="AUROC of digits against one kind of out-of-distribution input: as loose, for the "
+        "same reason (0.754 -> 0.557 measured for inverted digits).",
+    ),
+    "mean_accepted": Tolerance(
+        abs=0.08,
+        why="The mean over the six kinds averages that out (moved 0.04 at most): 8 points.",
+    ),
+    "mean_auroc": Tolerance(
+        abs=0.08, why="The mean over the six kinds (moved 0.04 at most): 8 points."
+    ),
+    "probability": Tolerance(
+        abs=0.2,
+        why="A softmax probability of one input: near 0 or 1 it barely moves, but for an "
+        "uncertain input (a hand-drawn digit) a retrained model moves it a lot (0.752 -> 0.935 "
+        "measured); 20 points.",
+    ),
+    "r2": Tolerance(abs=0.02, why="R2 of predicted labels follows the errors; two points."),
+    "ratio": Tolerance(
+        rel=0.5,
+        why="A ratio of two losses inherits both losses' bands.",
+    ),
+}
+
+# Which words make a number a kind. A label is the text of the line before the number; the
+# pattern whose match ends last in it wins (ties: the first listed). Column headers of tables
+# are matched the same way. Numbers matching no pattern are compared exactly.
+KIND_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    (kind, re.compile(pattern, re.IGNORECASE))
+    for kind, pattern in [
+        ("exact", r"\d\s*/\s*$|\d of $|did not improve for $|\bpatience\b"),
+        ("seconds", r"\bs/epoch\b|\bs/step\b|\bms/step\b|\bseconds?\b|\btime\b"),
+        ("per_class", r"\bprecision\b|\brecall\b|\bf1(-score)?\b"),
+        ("accuracy", r"(?<![a-z])accura(cy|te)\b"),
+        ("loss", r"(?<![a-z])loss\b|cross-entropy"),
+        ("errors", r"\berrors?\b|\bcount\b|\bwrong\b"),
+        ("epochs", r"\bepochs?\b|\bstopped early after\b"),
+        ("ece", r"\bECE\b|calibration error"),
+        ("temperature", r"\btemperature\b"),
+        ("threshold", r"\bthreshold\b"),
+        ("coverage", r"\bcoverage\b"),
+        ("mean_accepted", r"\bmean accepted\b"),
+        ("mean_auroc", r"\bmean AUROC\b"),
+        ("accepted", r"\baccepted\b|\brejected\b"),
+        ("auroc", r"\bAUROC\b|\bAUC\b"),
+        ("probability", r"\bprobabilit(y|ies)\b|\bconfidence\b|^\d: $"),
+        ("r2", r"\bR2\b"),
+        ("ratio", r"\bratio\b"),
+    ]
+]
+
+# Lines compared for their structure only: every version-like token may differ.
+STRUCTURE_ONLY_LINES = re.compile(r"^environment: ")
+_VERSION_TOKEN = re.compile(r"\d[\w.+-]*")
+
+
+@dataclass(frozen=True)
+class FigureTolerance:
+    """Thresholds of `compare_png` (pixel values 0 = black ... 1 = white, pictures on white).
+
+    size: largest relative change of width or height (the picture is cropped to its content,
+    so labels of other widths change it a little). tile: largest mean difference of one tile
+    of 32x32 pixels after blurring 4x4 (None: not compared). blank: a 128x128-pixel tile with
+    ink (mean darkness >= 0.03) in one picture must not fall below this darkness in the other
+    (None: not compared); it catches an empty or extra panel. Measured: a grid of other wrong
+    digits keeps >= 0.032 in every tile and one blank panel in it drops a tile to 0.012 (so
+    0.02 for exact figures); on the AVX2 re-run, a curve or reliability bar moving kept >= 0.011
+    (so 0.005 for training figures, which still catches a blank panel of a larger figure).
+    colour: each of 12 hues may change its pixel count by this factor at most (a curve or bar
+    series of its own colour).
+    """
+
+    size: float
+    tile: float | None
+    blank: float | None
+    colour: float
+    why: str
+
+
+FIGURE_TOLERANCES: dict[str, FigureTolerance] = {
+    "exact": FigureTolerance(
+        size=0.01,
+        tile=0.06,
+        blank=0.02,
+        colour=1.3,
+        why="Figures of data and of fixed computations (image grids, preprocessing steps, the "
+        "architecture): re-drawn they differ only by anti-aliasing, while one changed digit "
+        "in a grid or a missing curve changes a tile by 0.1 or more.",
+    ),
+    "training": FigureTolerance(
+        size=0.05,
+        tile=None,
+        blank=0.005,
+        colour=3.0,
+        why="Figures of training results (curves, confusion matrices, misclassified digits, "
+        "probabilities of real digits): another CPU draws other values, other epochs, other "
+        "wrong digits. Still compared: the size, that no panel or region empties or fills, "
+        "and each colour (so a missing or extra curve or bar series fails).",
+    ),
+    "unstable": FigureTolerance(
+        size=0.05,
+        tile=None,
+        blank=None,
+        colour=3.0,
+        why="Figures whose layout itself is decided by training, e.g. the probabilities a "
+        "model gives to random noise (which digit wins flips between CPUs): size and colours "
+        "only. Only by cell tag `nbval-figure-unstable`.",
+    ),
+}
+
+# A cell's figures get the loosest kind among the plotting functions its source calls.
+FIGURE_KIND_OF_FUNCTION: dict[str, str] = {
+    "plot_history": "training",
+    "plot_loss_curves": "training",
+    "plot_confusion_matrix": "training",
+    "plot_wrong_predictions": "training",
+    "plot_confused_pairs": "training",
+    "plot_class_probabilities": "training",
+    "plot_reliability_diagram": "training",
+    "plot_risk_coverage": "training",
+}
+FIGURE_TAG_PREFIX = "nbval-figure-"
+
+# --------------------------------------------------------------------------- numbers in text
+
+# A number: not glued to a word (float32, R2, seed_mlp, 3ms and 1000x220 stay text).
+_NUMBER = re.compile(r"(?<![\w.])-?\d+(?:,\d{3})*(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w.]*\w)")
+_FIELD = re.compile(r"\S+(?: \S+)*")  # a table header field: words separated by one space
+_RULE = re.compile(r"^\s*-+(\s+-+)*\s*$")
+
+
+def kind_of_label(label: str) -> str | None:
+    """The kind whose pattern ends last in `label` (ties: the first listed), or None."""
+    best: tuple[int, int] | None = None
+    best_kind = None
+    for order, (kind, pattern) in enumerate(KIND_PATTERNS):
+        for match in pattern.finditer(label):
+            key = (match.end(), -order)
+            if best is None or key > best:
+                best, best_kind = key, kind
+    return best_kind
+
+
+def _numbers(line: str) -> list[re.Match[str]]:
+    return list(_NUMBER.finditer(line))
+
+
+def _header_kind(lines: Sequence[str], index: int, start: int, end: int) -> str | None:
+    """The kind of the table column above [start, end) of lines[index], if any."""
+    for above in range(index - 1, -1, -1):
+        text = lines[above]
+        if not text.strip() or _RULE.match(text):
+            continue
+        if _numbers(text):
+            continue  # another row of the table
+        for field in _FIELD.finditer(text):
+            if field.start() < end and start < field.end():
+                return kind_of_label(field.group())
+        return None
+    return None
+
+
+def number_kind(lines: Sequence[str], index: int, numbers: Sequence[re.Match], at: int) -> str:
+    """The kind of numbers[at] on lines[index]: its own label, its column, its line; or exact.
+
+    Its own label is the text since the previous number (that number included, so `149/200`
+    and `180 of 10000` can mark the denominator exact); its column is the header field above
+    it in a table; its line is everything before it.
+    """
+    line, number = lines[index], numbers[at]
+    since = numbers[at - 1].start() if at else 0
+    return (
+        kind_of_label(line[since : number.start()])
+        or _header_kind(lines, index, number.start(), number.end())
+        or kind_of_label(line[: number.start()])
+        or "exact"
+    )
+
+
+def _both(old: str, new: str) -> str:
+    return f"\n      committed: {old!r}\n      now:       {new!r}"
+
+
+def _skeleton(line: str) -> str:
+    """The line's text with each number as `#` and the padding next to numbers as one space
+    (a table column of numbers is padded to its widest value, which may change width)."""
+    return re.sub(r"# +", "# ", re.sub(r" +#", " #", _NUMBER.sub("#", line)))
+
+
+def _as_float(token: str) -> float:
+    return float(token.replace(",", ""))
+
+
+def _decimals(token: str) -> int:
+    mantissa = re.split(r"[eE]", token)[0]
+    return len(mantissa.split(".")[1]) if "." in mantissa else 0
+
+
+def compare_text(committed: str, new: str) -> list[str]:
+    """Differences between two text outputs under the tolerances; [] when they agree."""
+    old_lines, new_lines = committed.splitlines(), new.splitlines()
+    if len(old_lines) != len(new_lines):
+        return [f"{len(old_lines)} lines committed, {len(new_lines)} now"]
+    problems: list[str] = []
+    for index, (old, cur) in enumerate(zip(old_lines, new_lines, strict=True)):
+        if STRUCTURE_ONLY_LINES.match(old):
+            if _VERSION_TOKEN.sub("#", old) != _VERSION_TOKEN.sub("#", cur):
+                problems.append(f"line {index + 1}: environment line changed{_both(old, cur)}")
+            continue
+        old_numbers, new_numbers = _numbers(old), _numbers(cur)
+        if _skeleton(old) != _skeleton(cur) or len(old_numbers) != len(new_numbers):
+            problems.append(f"line {index + 1}: text differs{_both(old, cur)}")
+            continue
+        for position, (a, b) in enumerate(zip(old_numbers, new_numbers, strict=True)):
+            if a.group() == b.group():
+                continue
+            kind = number_kind(old_lines, index, old_numbers, position)
+            tol = TOLERANCES[kind]
+            if _decimals(a.group()) != _decimals(b.group()):
+                problems.append(
+                    f"line {index + 1}: {a.group()} -> {b.group()} (format changed)"
+                    + _both(old, cur)
+                )
+            elif not tol.accepts(_as_float(a.group()), _as_float(b.group())):
+                problems.append(
+                    f"line {index + 1}: {kind} {a.group()} -> {b.group()} "
+                    f"(tolerance {tol.describe()}){_both(old, cur)}"
+                )
+    return problems
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def _decode_png(data: str | bytes) -> np.ndarray:
+    """A PNG (base64 text, as notebooks store it, or bytes) as RGB floats in [0, 1] on white."""
+    from PIL import Image
+
+    raw = data if isinstance(data, bytes) else base64.b64decode("".join(data.split()))
+    with Image.open(io.BytesIO(raw)) as image:
+        rgba = np.asarray(image.convert("RGBA"), dtype=np.float64) / 255.0
+    alpha = rgba[..., 3:4]
+    return rgba[..., :3] * alpha + (1.0 - alpha)
+
+
+def _resize(rgb: np.ndarray, height: int, width: int) -> np.ndarray:
+    from PIL import Image
+
+    channels = [
+        np.asarray(
+            Image.fromarray(rgb[..., c].astype(np.float32), mode="F").resize(
+                (width, height), Image.Resampling.BOX
+            )
+        )
+        for c in range(3)
+    ]
+    return np.stack(channels, axis=-1).astype(np.float64)
+
+
+def _tiles(gray: np.ndarray, size: int) -> np.ndarray:
+    """Mean of each size x size tile (the edge tiles partial)."""
+    h, w = gray.shape
+    rows, cols = math.ceil(h / size), math.ceil(w / size)
+    padded = np.full((rows * size, cols * size), np.nan)
+    padded[:h, :w] = gray
+    return np.nanmean(padded.reshape(rows, size, cols, size), axis=(1, 3))
+
+
+def _colour_counts(rgb: np.ndarray) -> np.ndarray:
+    """Share of pixels in each of 12 hue bins among clearly coloured pixels."""
+    top, bottom = rgb.max(axis=-1), rgb.min(axis=-1)
+    saturated = (top - bottom) > 0.3
+    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    hue = (np.degrees(np.arctan2(math.sqrt(3) * (g - b), 2 * r - g - b)) + 360.0) % 360.0
+    bins = np.floor(hue[saturated] / 30.0).astype(int) % 12
+    return np.bincount(bins, minlength=12) / rgb[..., 0].size
+
+
+def compare_png(committed: str | bytes, new: str | bytes, kind: str = "exact") -> list[str]:
+    """Material differences between two PNG figures under FIGURE_TOLERANCES[kind]."""
+    tol = FIGURE_TOLERANCES[kind]
+    try:
+        old, cur = _decode_png(committed), _decode_png(new)
+    except (OSError, ValueError, binascii.Error) as exc:
+        return [f"not a readable PNG: {exc}"]
+    (h0, w0), (h1, w1) = old.shape[:2], cur.shape[:2]
+    if abs(h1 - h0) > max(2, tol.size * h0) or abs(w1 - w0) > max(2, tol.size * w0):
+        return [f"figure size {w0}x{h0} -> {w1}x{h1} pixels"]
+    # Same grid for both: the committed size, then blurred by averaging 4x4 pixel blocks,
+    # which absorbs anti-aliasing and one-pixel shifts.
+    if (h1, w1) != (h0, w0):
+        cur = _resize(cur, h0, w0)
+    small_h, small_w = max(1, h0 // 4), max(1, w0 // 4)
+    old_s, cur_s = _resize(old, small_h, small_w), _resize(cur, small_h, small_w)
+    problems: list[str] = []
+    old_gray, cur_gray = old_s.mean(axis=-1), cur_s.mean(axis=-1)
+    if tol.tile is not None:
+        diff = _tiles(np.abs(old_s - cur_s).max(axis=-1), 8)
+        worst = np.unravel_index(np.argmax(diff), diff.shape)
+        if diff[worst] > tol.tile:
+            problems.append(
+                f"region near x={worst[1] * 32 + 16}, y={worst[0] * 32 + 16} px changed by "
+                f"{diff[worst]:.3f} (tolerance {tol.tile})"
+            )
+    # Ink per tile of 128x128 pixels (about one panel of a digit grid): a panel or region
+    # that empties or fills fails.
+    old_ink, cur_ink = _tiles(1.0 - old_gray, 32), _tiles(1.0 - cur_gray, 32)
+    for a, b, what in ((old_ink, cur_ink, "emptied"), (cur_ink, old_ink, "filled")):
+        if tol.blank is None:
+            break
+        lost = (a >= 0.03) & (b < tol.blank)
+        if lost.any():
+            y, x = np.argwhere(lost)[0]
+            problems.append(
+                f"region near x={x * 128 + 64}, y={y * 128 + 64} px {what} "
+                f"(ink {a[y, x]:.3f} -> {b[y, x]:.3f})"
+            )
+    old_col, cur_col = _colour_counts(old), _colour_counts(cur)  # full size: thin lines
+    for hue_bin in range(12):
+        a, b = old_col[hue_bin], cur_col[hue_bin]
+        if max(a, b) < 0.0005:
+            continue  # too few pixels of that colour to judge
+        if min(a, b) * tol.colour < max(a, b):
+            problems.append(
+                f"pixels of hue {hue_bin * 30}-{hue_bin * 30 + 30} degrees: {a:.4f} -> {b:.4f} "
+                f"of the figure (a curve, bar series or colour map appeared or vanished?)"
+            )
+    return problems
+
+
+def figure_kind(source: str, tags: Iterable[str] = ()) -> str:
+    """The figure kind of a cell: its `nbval-figure-<kind>` tag, else from what it calls."""
+    for tag in tags:
+        if tag.startswith(FIGURE_TAG_PREFIX):
+            kind = tag[len(FIGURE_TAG_PREFIX) :]
+            if kind not in FIGURE_TOLERANCES:
+                raise ValueError(f"unknown figure kind in tag {tag!r}: {sorted(FIGURE_TOLERANCES)}")
+            return kind
+    called = {FIGURE_KIND_OF_FUNCTION[f] for f in FIGURE_KIND_OF_FUNCTION if f + "(" in source}
+    return "training" if "training" in called else "exact"
+
+
+# --------------------------------------------------------------------------- the nbval hook
+
+_IMAGES = ("image/png",)
+
+
+def _flatten(outputs: Sequence[dict], skip: Sequence[str]) -> dict[str, list]:
+    flat: dict[str, list] = defaultdict(list)
+    for output in outputs:
+        for key, value in output.items():
+            if key in skip and key not in _IMAGES:
+                continue
+            if key == "data":
+                for mime, data in value.items():
+                    if mime not in skip or mime in _IMAGES:
+                        flat[mime].append(data)
+            else:
+                flat[key].append(value)
+    return flat
+
+
+def compare_outputs(item, test, ref, skip_compare=None) -> bool:  # noqa: ANN001
+    """Replacement for nbval's IPyNbCell.compare_outputs (same contract)."""
+    from nbval.plugin import transform_streams_for_comparison
+
+    skip = skip_compare or item.parent.skip_compare
+    new = _flatten(transform_streams_for_comparison(test), skip)
+    old = _flatten(transform_streams_for_comparison(ref), skip)
+    item.comparison_traceback = []
+    if set(new) != set(old):
+        item.comparison_traceback.append(
+            f"outputs committed: {sorted(old)}; now: {sorted(new)}"
+            " (missing or unexpected output fields)"
+        )
+        return False
+    problems: list[str] = []
+    for key in old:
+        if len(old[key]) != len(new[key]):
+            problems.append(f"{key}: {len(old[key])} outputs committed, {len(new[key])} now")
+            continue
+        for index, (a, b) in enumerate(zip(old[key], new[key], strict=True)):
+            where = f"{key}" + (f" #{index + 1}" if len(old[key]) > 1 else "")
+            if key in _IMAGES:
+                kind = figure_kind(item.cell.source, item.cell.metadata.get("tags", ()))
+                found = compare_png(a, b, kind)
+                problems += [f"{where} ({kind} figure): {p}" for p in found]
+            elif isinstance(a, str) and isinstance(b, str):
+                problems += [f"{where}: {p}" for p in compare_text(a, b)]
+            elif a != b:
+                problems.append(f"{where}: {a!r} -> {b!r}")
+    item.comparison_traceback += problems
+    return not problems
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Give every nbval cell item the tolerant comparison."""
+    try:
+        from nbval.plugin import IPyNbCell
+    except ImportError:  # nbval not installed: nothing to do
+        return
+    for item in items:
+        if isinstance(item, IPyNbCell):
+            item.compare_outputs = types.MethodType(compare_outputs, item)
+
+
+# --------------------------------------------------------------------------- by hand
+
+
+def changed_numbers(committed: str, new: str) -> list[tuple[str, str, str]]:
+    """(kind, committed, new) for every number that differs (for measuring tolerances)."""
+    old_lines, new_lines = committed.splitlines(), new.splitlines()
+    found = []
+    for index, (old, cur) in enumerate(zip(old_lines, new_lines, strict=False)):
+        a_numbers, b_numbers = _numbers(old), _numbers(cur)
+        if len(a_numbers) != len(b_numbers) or STRUCTURE_ONLY_LINES.match(old):
+            continue
+        for position, (a, b) in enumerate(zip(a_numbers, b_numbers, strict=True)):
+            if a.group() != b.group():
+                kind = number_kind(old_lines, index, a_numbers, position)
+                found.append((kind, a.group(), b.group()))
+    return found
+
+
+def list_kinds(text: str) -> list[tuple[str, str, str]]:
+    """(kind, number, line) for every number in `text`: how the comparison will treat it."""
+    lines = text.splitlines()
+    found = []
+    for index, line in enumerate(lines):
+        if STRUCTURE_ONLY_LINES.match(line):
+            found.append(("structure", "-", line))
+            continue
+        numbers = _numbers(line)
+        for position, number in enumerate(numbers):
+            found.append((number_kind(lines, index, numbers, position), number.group(), line))
+    return found
+
+
+def _texts(output: dict) -> list[str]:
+    texts = [output["text"]] if "text" in output else []
+    return texts + [v for k, v in output.get("data", {}).items() if k == "text/plain"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Compare two runs of a notebook offline (committed.ipynb new.ipynb [--all]), or list how
+    each number of one notebook will be compared (notebook.ipynb --kinds)."""
+    import argparse
+
+    import nbformat
+    from nbval.plugin import coalesce_streams
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("committed")
+    parser.add_argument("new", nargs="?")
+    parser.add_argument("--all", action="store_true", help="also list every changed number")
+    parser.add_argument("--kinds", action="store_true", help="list each number's kind")
+    args = parser.parse_args(argv)
+    old_nb = nbformat.read(args.committed, as_version=4)
+    if args.kinds or args.new is None:
+        for number, cell in enumerate(old_nb.cells):
+            figures = [o for o in cell.get("outputs", []) if "image/png" in o.get("data", {})]
+            if figures:
+                kind = figure_kind(cell.source, cell.metadata.get("tags", ()))
+                print(f"cell {number}: {len(figures)} figure(s), {kind}")
+            for output in cell.get("outputs", []):
+                for text in _texts(output):
+                    for kind, value, line in list_kinds(text):
+                        if kind != "exact":
+                            print(f"cell {number}: {kind:13s} {value:>10s}  | {line.strip()}")
+        print("(every other number is compared exactly)")
+        return 0
+    new_nb = nbformat.read(args.new, as_version=4)
+    failed = 0
+    for number, (old_cell, new_cell) in enumerate(zip(old_nb.cells, new_nb.cells, strict=True)):
+        if old_cell.cell_type != "code":
+            continue
+        item = types.SimpleNamespace(
+            cell=old_cell, parent=types.SimpleNamespace(skip_compare=_NBVAL_SKIP)
+        )
+        ok = compare_outputs(
+            item, coalesce_streams(new_cell.outputs), coalesce_streams(old_cell.outputs)
+        )
+        if not ok:
+            failed += 1
+            print(f"cell {number}: FAILS")
+            for line in item.comparison_traceback:
+                print("   ", line)
+        if args.all:
+            for old_out, new_out in zip(old_cell.outputs, new_cell.outputs, strict=False):
+                for a, b in zip(_texts(old_out), _texts(new_out), strict=False):
+                    for kind, x, y in changed_numbers(a, b):
+                        print(f"cell {number}: {kind:12s} {x} -> {y}")
+    print(f"{failed} cell(s) differ beyond tolerance")
+    return 1 if failed else 0
+
+
+_NBVAL_SKIP = (
+    "metadata",
+    "traceback",
+    "prompt_number",
+    "output_type",
+    "name",
+    "execution_count",
+    "application/vnd.jupyter.widget-view+json",
+    "image/png",
+    "image/jpeg",
+)
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,100 @@
+"""The notebook comparison's text rules: exact by default, within the band of a number's kind."""
+
+from __future__ import annotations
+
+import pytest
+
+from mnist_tutorial.tables import format_table
+from tests.nbval_tolerance import (
+    FIGURE_KIND_OF_FUNCTION,
+    FIGURE_TOLERANCES,
+    KIND_PATTERNS,
+    TOLERANCES,
+    compare_text,
+    kind_of_label,
+)
+
+
+def test_every_kind_has_a_tolerance_with_a_reason() -> None:
+    assert {kind for kind, _ in KIND_PATTERNS} <= set(TOLERANCES)
+    assert all(t.why for t in TOLERANCES.values())
+    assert set(FIGURE_KIND_OF_FUNCTION.values()) <= set(FIGURE_TOLERANCES)
+    assert all(t.why for t in FIGURE_TOLERANCES.values())
+
+
+@pytest.mark.parametrize(
+    ("label", "kind"),
+    [
+        ("test accuracy: ", "accuracy"),
+        ("Test loss (categorical cross-entropy): ", "loss"),
+        ("test errors: ", "errors"),
+        ("test errors: 188 of ", "exact"),
+        ("epoch 149/", "exact"),
+        ("epoch ", "epochs"),
+        ("Stopped early after 149 epochs: accuracy did not improve for ", "exact"),
+        ("s/epoch", "seconds"),
+        ("ECE after: ", "ece"),
+        ("temperature: ", "temperature"),
+        ("threshold: ", "threshold"),
+        ("coverage: ", "coverage"),
+        ("top-p: mean AUROC: ", "mean_auroc"),
+        ("energy: AUROC", "auroc"),
+        ("x_train: (", None),
+        ("parameters", None),
+        ("min: 0 max: ", None),
+    ],
+)
+def test_kind_of_label(label: str, kind: str | None) -> None:
+    assert kind_of_label(label) == kind
+
+
+def test_deterministic_numbers_are_exact() -> None:
+    assert compare_text("x_train: (60000, 28, 28)\n", "x_train: (60000, 28, 28)\n") == []
+    assert compare_text("x_train: (60000, 28, 28)\n", "x_train: (60000, 28, 29)\n") != []
+    assert compare_text("min: 0 max: 255 dtype: uint8", "min: 0 max: 254 dtype: uint8") != []
+
+
+def test_labelled_values_within_their_band() -> None:
+    committed = "test accuracy: 0.9812\ntest loss: 0.1786\ntest errors: 188 of 10000"
+    other_cpu = "test accuracy: 0.9777\ntest loss: 0.1701\ntest errors: 223 of 10000"
+    regressed = "test accuracy: 0.9690\ntest loss: 0.0900\ntest errors: 310 of 10000"
+    assert compare_text(committed, other_cpu) == []
+    problems = compare_text(committed, regressed)
+    assert [p.split(" (")[0] for p in problems] == [
+        "line 1: accuracy 0.9812 -> 0.9690",
+        "line 2: loss 0.1786 -> 0.0900",
+        "line 3: errors 188 -> 310",
+    ]
+    # The denominator is not a training result: exact.
+    assert compare_text(committed, committed.replace("of 10000", "of 9999")) != []
+
+
+def test_text_and_format_must_match() -> None:
+    assert compare_text("test accuracy: 0.9812", "test accurracy: 0.9812") != []
+    assert compare_text("test accuracy: 0.9812", "test accuracy: 0.981") != []
+    assert compare_text("test accuracy: 0.9812", "test accuracy: 0.9812\nextra line") != []
+
+
+def test_table_columns_take_the_kind_of_their_header() -> None:
+    headers = ["model", "parameters", "s/epoch", "epochs", "test accuracy", "test errors"]
+    committed = format_table(headers, [["seed MLP", 109386, 0.4658, 149, 0.9820, 180]])
+    other_cpu = format_table(headers, [["seed MLP", 109386, 0.6619, 79, 0.9777, 223]])
+    assert compare_text(committed, other_cpu) == []
+    fewer_params = format_table(headers, [["seed MLP", 109385, 0.4658, 149, 0.9820, 180]])
+    assert "exact 109386 -> 109385" in compare_text(committed, fewer_params)[0]
+    worse = format_table(headers, [["seed MLP", 109386, 0.4658, 3, 0.9690, 180]])
+    assert "accuracy 0.9820 -> 0.9690" in compare_text(committed, worse)[0]
+
+
+def test_a_column_aligned_report_without_rule() -> None:
+    committed = "              precision    recall\n\n           0     0.9848    0.9898\n"
+    assert compare_text(committed, committed.replace("0.9848", "0.9780")) == []
+    assert compare_text(committed, committed.replace("0.9848", "0.9500")) != []
+    assert compare_text(committed, committed.replace("    0     ", "    1     ")) != []
+
+
+def test_environment_line_is_compared_for_structure_only() -> None:
+    committed = "environment: Python 3.11.7, Keras 3.15.1 (jax), JAX 0.10.2, NumPy 2.3.1"
+    newer = "environment: Python 3.12.1, Keras 3.16.0 (jax), JAX 0.11.0, NumPy 2.4.0rc1"
+    assert compare_text(committed, newer) == []
+    assert compare_text(committed, committed.replace("(jax)", "(tensorflow)")) != []
