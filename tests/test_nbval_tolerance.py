@@ -98,3 +98,23 @@ def test_environment_line_is_compared_for_structure_only() -> None:
     newer = "environment: Python 3.12.1, Keras 3.16.0 (jax), JAX 0.11.0, NumPy 2.4.0rc1"
     assert compare_text(committed, newer) == []
     assert compare_text(committed, committed.replace("(jax)", "(tensorflow)")) != []
+
+
+def test_a_model_trained_now_or_loaded_reads_the_same() -> None:
+    from tests.nbval_tolerance import compare_text
+
+    loaded = "cnn: Stopped early after 7 epochs. [loaded from ../models/cnn.keras]\n"
+    trained = "cnn: Stopped early after 7 epochs. [trained now, saved to ../models/cnn.keras]\n"
+    assert compare_text(loaded, trained) == []
+    other_file = "cnn: Stopped early after 7 epochs. [loaded from ../models/other.keras]\n"
+    assert compare_text(loaded, other_file)
+
+
+def test_structure_only_compares_text_but_not_numbers() -> None:
+    from tests.nbval_tolerance import compare_text
+
+    committed, new = "1: 0.99146\n7: 0.00005\n", "1: 0.00001\n7: 0.98000\n"
+    assert compare_text(committed, new)  # far outside the probability band...
+    assert compare_text(committed, new, structure_only=True) == []  # ...but the same lines
+    assert compare_text(committed, "1: 0.99146\n", structure_only=True)
+    assert compare_text(committed, "one: 0.99146\n7: 0.00005\n", structure_only=True)
