@@ -83,6 +83,7 @@ lock: $(UV_BIN)
 	        $(LOCK_FLAGS) -o $(LOCK)
 	echo 'uv==$(UV_VERSION)' | $(UV_FOR_LOCK) pip compile --quiet - --universal \
 	    --python-version 3.11 --generate-hashes --custom-compile-command "make lock" -o $(UV_LOCK)
+	$(PYTHON) scripts/pin_environment.py
 
 # keras-visualizer draws with Graphviz' `dot`.
 graphviz:
