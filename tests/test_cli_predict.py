@@ -52,15 +52,20 @@ def test_json_output_and_threshold(model_file) -> None:
 def test_bad_inputs_give_one_line_and_exit_1(model_file, tmp_path) -> None:
     not_image = tmp_path / "notes.txt"
     not_image.write_text("hello")
-    for bad, message in [
+    bad_inputs = [
         (not_image, "not a readable image"),
         (tmp_path, "is a directory"),
         (tmp_path / "missing.png", "no such file"),
-    ]:
-        result = run("predict", str(bad), "--model", str(model_file))
-        assert result.returncode == 1
-        assert result.stderr.count("\n") == 1 and message in result.stderr
-        assert "Traceback" not in result.stderr
+    ]
+    # One run for the three (each process start costs seconds): one line each, in order.
+    result = run("predict", *(str(bad) for bad, _ in bad_inputs), "--model", str(model_file))
+    assert result.returncode == 1 and result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == len(bad_inputs) and result.stderr.endswith("\n")
+    for line, (bad, message) in zip(lines, bad_inputs, strict=True):
+        assert line.startswith("mnist-tutorial: error: ") and message in line, line
+        assert str(bad) in line, line
+    assert "Traceback" not in result.stderr
     # A good image beside a bad one: the good one is answered, the exit status says failure.
     mixed = run("predict", str(SAMPLES[0]), str(not_image), "--model", str(model_file))
     assert mixed.returncode == 1 and mixed.stdout.startswith(str(SAMPLES[0]))

@@ -78,10 +78,9 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     import numpy as np
 
     from mnist_tutorial.images import ImageInputError, to_mnist_style
-    from mnist_tutorial.rejection import predict_or_reject
-    from mnist_tutorial.train import load_model
 
-    # Read every image first, so a bad path fails before the model is loaded.
+    # Read every image first, so a bad path fails before Keras is imported and the model
+    # is loaded (seconds).
     images, failures = [], 0
     for path in args.images:
         try:
@@ -91,6 +90,10 @@ def _cmd_predict(args: argparse.Namespace) -> int:
             failures += 1
     if not images:
         return 1
+
+    from mnist_tutorial.rejection import predict_or_reject
+    from mnist_tutorial.train import load_model
+
     model = load_model(args.model)
     for path, pixels in images:
         decision = predict_or_reject(model, pixels[np.newaxis], threshold=args.threshold)
