@@ -20,9 +20,10 @@ UV_LOCK    := requirements-uv.lock
 UV_VERSION := 0.13.9
 UV_DIR     := .uv
 UV_BIN     := $(UV_DIR)/bin/uv
-# uv with the index, mirror, proxy and certificate that pip is configured with here.
-UV         := $(PYTHON) scripts/pip_to_uv.py -- $(UV_BIN)
-UV_FOR_LOCK := $(PYTHON) scripts/pip_to_uv.py --primary-index-only -- $(UV_BIN)
+# Gives uv the index, mirror, proxy and certificate that pip is configured with here (uv
+# reads no pip configuration); `make lock` takes only pip's main index (see the script).
+UV_ENV     = eval "$$($(PYTHON) scripts/pip_to_uv.py --export)"
+UV_LOCK_ENV = eval "$$($(PYTHON) scripts/pip_to_uv.py --primary-index-only --export)"
 LOCK_FLAGS ?=
 # `make test-latest` installs the newest releases instead of the lock, in its own venv.
 LATEST ?=
@@ -48,7 +49,7 @@ install: $(STAMP) data
 $(UV_BIN): $(UV_LOCK)
 	@rm -rf $(UV_DIR)
 	@if $(PYTHON) -m pip --version >/dev/null 2>&1; then \
-	    $(PYTHON) -m pip install --quiet --disable-pip-version-check --no-deps \
+	    PIP_ROOT_USER_ACTION=ignore $(PYTHON) -m pip install --quiet --disable-pip-version-check --no-deps \
 	        --require-hashes --target $(UV_DIR) -r $(UV_LOCK); \
 	else \
 	    $(PYTHON) -m venv $(UV_DIR) && \
@@ -58,15 +59,15 @@ $(UV_BIN): $(UV_LOCK)
 
 $(STAMP): pyproject.toml $(LOCK) | $(UV_BIN)
 	@command -v dot >/dev/null 2>&1 || $(MAKE) --no-print-directory graphviz
-	@$(call timed,install,set -e; \
-	test -x $(PY) || $(UV) venv --quiet --python "$$($(PYTHON) -c 'import sys; print(sys.executable)')" $(VENV); \
+	@$(call timed,install,set -e; $(UV_ENV); \
+	test -x $(PY) || $(UV_BIN) venv --quiet --python "$$($(PYTHON) -c 'import sys; print(sys.executable)')" $(VENV); \
 	if [ -n "$(LATEST)" ]; then \
 	    echo "Installing the newest releases (no lock) into $(VENV)"; \
-	    $(UV) pip install --quiet --python $(PY) --upgrade --refresh -e '.[dev]'; \
+	    $(UV_BIN) pip install --quiet --python $(PY) --upgrade --refresh -e '.[dev]'; \
 	else \
 	    echo "Installing $(LOCK) into $(VENV) (hash-checked)"; \
-	    $(UV) pip sync --quiet --python $(PY) --require-hashes $(LOCK); \
-	    $(UV) pip install --quiet --python $(PY) --no-deps --no-build-isolation -e .; \
+	    $(UV_BIN) pip sync --quiet --python $(PY) --require-hashes $(LOCK); \
+	    $(UV_BIN) pip install --quiet --python $(PY) --no-deps --no-build-isolation -e .; \
 	fi; \
 	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) \
 	    --display-name "Python (mnist-tutorial)" \
@@ -77,11 +78,12 @@ $(STAMP): pyproject.toml $(LOCK) | $(UV_BIN)
 # for Python 3.11 and up on every platform). Versions already locked are kept where they
 # still fit; `make lock LOCK_FLAGS=--upgrade` moves everything to the newest releases.
 lock: $(UV_BIN)
+	$(UV_LOCK_ENV); \
 	$(PYTHON) -c 'import tomllib; print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"]))' \
-	    | $(UV_FOR_LOCK) pip compile --quiet pyproject.toml - --all-extras --universal \
+	    | $(UV_BIN) pip compile --quiet pyproject.toml - --all-extras --universal \
 	        --python-version 3.11 --generate-hashes --custom-compile-command "make lock" \
-	        $(LOCK_FLAGS) -o $(LOCK)
-	echo 'uv==$(UV_VERSION)' | $(UV_FOR_LOCK) pip compile --quiet - --universal \
+	        $(LOCK_FLAGS) -o $(LOCK) && \
+	echo 'uv==$(UV_VERSION)' | $(UV_BIN) pip compile --quiet - --universal \
 	    --python-version 3.11 --generate-hashes --custom-compile-command "make lock" -o $(UV_LOCK)
 	$(PYTHON) scripts/pin_environment.py
 

@@ -7,6 +7,7 @@ maps those that say where packages come from onto uv's environment variables, an
 command. A variable already set for uv is left as it is.
 
     python scripts/pip_to_uv.py [--primary-index-only] -- UV ARGS...
+    eval "$(python scripts/pip_to_uv.py [--primary-index-only] --export)"   # for a shell
 
 `--primary-index-only` (used by `make lock`) passes on pip's main index but not its extra
 indexes or find-links folders: the lock records the hashes of every file of each release on
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import ast
 import os
+import shlex
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
@@ -100,16 +102,21 @@ def uv_environment(pip: Mapping[str, str], primary_index_only: bool = False) -> 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     split = args.index("--") if "--" in args else len(args)
-    primary_index_only = "--primary-index-only" in args[:split]
-    command = args[split + 1 :]
+    options, command = args[:split], args[split + 1 :]
+    wanted = uv_environment(read_pip_config(), "--primary-index-only" in options)
+    added = {name: value for name, value in wanted.items() if name not in os.environ}
+    if "--export" in options:
+        for name, value in added.items():
+            print(f"export {name}={shlex.quote(value)}")
+        return 0
     if not command:
-        print("usage: pip_to_uv.py [--primary-index-only] -- UV ARGS...", file=sys.stderr)
+        print(
+            "usage: pip_to_uv.py [--primary-index-only] (--export | -- UV ARGS...)",
+            file=sys.stderr,
+        )
         return 2
-    env = dict(os.environ)
-    for name, value in uv_environment(read_pip_config(), primary_index_only).items():
-        env.setdefault(name, value)
     try:
-        return subprocess.run(command, env=env, check=False).returncode
+        return subprocess.run(command, env={**os.environ, **added}, check=False).returncode
     except OSError as exc:
         print(f"could not run {command[0]}: {exc}", file=sys.stderr)
         return 1
