@@ -104,7 +104,7 @@ data: $(STAMP)
 	@$(call timed,data,$(BIN)/mnist-tutorial data)
 
 execute: install
-	$(PY) scripts/execute_notebooks.py --kernel $(KERNEL) $(NOTEBOOKS)
+	@$(call timed,execute,$(PY) scripts/execute_notebooks.py --kernel $(KERNEL) $(NOTEBOOKS))
 
 unit: install
 	@$(call timed,unit tests,$(PY) -m pytest tests -q)
