@@ -1,4 +1,9 @@
-"""`mnist-tutorial predict` as a user runs it: the installed console script, real images."""
+"""`mnist-tutorial predict` as a user runs it: the installed console script, real images.
+
+What only a real process shows (exit status, nothing on stderr but the one error line) runs
+the console script; output formats are checked by calling the same `main` in this process,
+since every new process spends seconds importing Keras and TensorFlow.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from mnist_tutorial.cli import main
 from mnist_tutorial.config import ExperimentConfig
 from mnist_tutorial.model import build_mlp
 from mnist_tutorial.preprocess import one_hot, prepare_images
@@ -15,6 +21,13 @@ from mnist_tutorial.train import save_trained, train_model
 from .test_cli import run
 
 SAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples" / "digits").glob("*.png"))
+
+
+def run_in_process(capsys, *args: str) -> tuple[int, str]:
+    """`main(args)` in this process: its exit status and what it printed on stdout."""
+    capsys.readouterr()
+    status = main(list(args))
+    return status, capsys.readouterr().out
 
 
 @pytest.fixture(scope="module")
@@ -38,15 +51,20 @@ def test_predicts_the_sample_digits(model_file) -> None:
     assert lines[0].startswith(f"{SAMPLES[0]}: ") and lines[0].count(": ") == 4  # top 3 shown
 
 
-def test_json_output_and_threshold(model_file) -> None:
-    result = run("predict", str(SAMPLES[7]), "--model", str(model_file), "--json")
-    record = json.loads(result.stdout)
+def test_json_output_and_threshold(model_file, capsys) -> None:
+    status, out = run_in_process(
+        capsys, "predict", str(SAMPLES[7]), "--model", str(model_file), "--json"
+    )
+    record = json.loads(out)
+    assert status == 0
     assert record["image"] == str(SAMPLES[7]) and record["threshold"] == 0.0
     assert len(record["top3"]) == 3 and record["digit"] == record["top3"][0]["class"]
     probabilities = [entry["probability"] for entry in record["top3"]]
     assert probabilities == sorted(probabilities, reverse=True)
-    refused = run("predict", str(SAMPLES[7]), "--model", str(model_file), "--threshold", "1")
-    assert refused.returncode == 0 and ": don't know  (" in refused.stdout
+    status, out = run_in_process(
+        capsys, "predict", str(SAMPLES[7]), "--model", str(model_file), "--threshold", "1"
+    )
+    assert status == 0 and ": don't know  (" in out
 
 
 def test_bad_inputs_give_one_line_and_exit_1(model_file, tmp_path) -> None:
@@ -83,12 +101,12 @@ def test_model_problems_and_usage(tmp_path) -> None:
     assert debug.returncode == 1 and "Traceback" in debug.stderr
 
 
-def test_evaluate_reports_scores_for_an_eleven_class_model(tmp_path) -> None:
+def test_evaluate_reports_scores_for_an_eleven_class_model(tmp_path, mnist, capsys) -> None:
     from mnist_tutorial.config import not_a_digit_experiment
     from mnist_tutorial.train import save_model
 
     path = save_model(build_mlp(not_a_digit_experiment()), tmp_path / "eleven.keras")
-    result = run("evaluate", "--model", str(path))
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("Test loss: ") and "Test accuracy: " in result.stdout
-    assert "precision" in result.stdout and "macro avg" in result.stdout
+    status, out = run_in_process(capsys, "evaluate", "--model", str(path))
+    assert status == 0
+    assert out.startswith("Test loss: ") and "Test accuracy: " in out
+    assert "precision" in out and "macro avg" in out
