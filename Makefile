@@ -11,27 +11,84 @@ NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 # nbval compares training-dependent numbers and figures within the tolerances of
 # tests/nbval_tolerance.py (loaded as a pytest plugin; run from the repository root).
 NBVAL_FLAGS := -p tests.nbval_tolerance --nbval --nbval-kernel-name $(KERNEL)
+# Prints each notebook's wall time at the end of an nbval run.
+NBVAL_TIMING := -p tests.notebook_timing
 
-.PHONY: help install graphviz data execute test unit nbval lint format bench handout clean
+# The environment is installed from a lock (every package, transitive ones included, at one
+# version with its hashes), made by uv from pyproject.toml with `make lock`. uv itself is
+# installed, hash-checked, from its own small lock into $(UV_DIR), with pip.
+LOCK       := requirements.lock
+UV_LOCK    := requirements-uv.lock
+UV_VERSION := 0.13.9
+UV_DIR     := .uv
+UV_BIN     := $(UV_DIR)/bin/uv
+# Gives uv the index, mirror, proxy and certificate that pip is configured with here (uv
+# reads no pip configuration); `make lock` takes only pip's main index (see the script).
+UV_ENV     = eval "$$($(PYTHON) scripts/pip_to_uv.py --export)"
+UV_LOCK_ENV = eval "$$($(PYTHON) scripts/pip_to_uv.py --primary-index-only --export)"
+LOCK_FLAGS ?=
+# `make test-latest` installs the newest releases instead of the lock, in its own venv.
+LATEST ?=
+
+# $(call timed,LABEL,COMMAND): run COMMAND, then print how long it took (and keep its status).
+timed = t0=$$(date +%s.%N); $(2); rc=$$?; \
+	awk -v t0=$$t0 -v t1=$$(date +%s.%N) 'BEGIN { printf "== $(1): %.1f s\n", t1 - t0 }'; \
+	exit $$rc
+
+.PHONY: help install graphviz data execute test test-latest unit nbval lint format bench \
+	handout lock clean
 
 help:
 	@echo "make install   create .venv, install the package, its kernel and the data"
 	@echo "make execute   re-run every notebook in place (regenerates committed outputs)"
 	@echo "make test      unit tests + nbval on every notebook (what CI runs)"
+	@echo "make test-latest  the same tests against the newest releases (no lock), in .venv-latest"
+	@echo "make lock      refresh requirements.lock from pyproject.toml"
 	@echo "make lint      ruff check + format check"
 	@echo "make handout   student copy of the notebooks (no solutions, no outputs) in build/handout"
 
 install: $(STAMP) data
 
-$(STAMP): pyproject.toml
+$(UV_BIN): $(UV_LOCK)
+	@rm -rf $(UV_DIR)
+	@if $(PYTHON) -m pip --version >/dev/null 2>&1; then \
+	    PIP_ROOT_USER_ACTION=ignore $(PYTHON) -m pip install --quiet --disable-pip-version-check --no-deps \
+	        --require-hashes --target $(UV_DIR) -r $(UV_LOCK); \
+	else \
+	    $(PYTHON) -m venv $(UV_DIR) && \
+	    $(UV_DIR)/bin/python -m pip install --quiet --no-deps --require-hashes -r $(UV_LOCK); \
+	fi
+	@$(UV_BIN) --version
+
+$(STAMP): pyproject.toml $(LOCK) | $(UV_BIN)
 	@command -v dot >/dev/null 2>&1 || $(MAKE) --no-print-directory graphviz
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --upgrade --quiet pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	@$(call timed,install,set -e; $(UV_ENV); \
+	test -x $(PY) || $(UV_BIN) venv --quiet --python "$$($(PYTHON) -c 'import sys; print(sys.executable)')" $(VENV); \
+	if [ -n "$(LATEST)" ]; then \
+	    echo "Installing the newest releases (no lock) into $(VENV)"; \
+	    $(UV_BIN) pip install --quiet --python $(PY) --upgrade --refresh -e '.[dev]'; \
+	else \
+	    echo "Installing $(LOCK) into $(VENV) (hash-checked)"; \
+	    $(UV_BIN) pip sync --quiet --python $(PY) --require-hashes $(LOCK); \
+	    $(UV_BIN) pip install --quiet --python $(PY) --no-deps --no-build-isolation -e .; \
+	fi; \
 	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) \
 	    --display-name "Python (mnist-tutorial)" \
-	    --env TF_CPP_MIN_LOG_LEVEL 3 --env PYTHONHASHSEED 0
-	touch $(STAMP)
+	    --env TF_CPP_MIN_LOG_LEVEL 3 --env PYTHONHASHSEED 0 >/dev/null; \
+	touch $(STAMP))
+
+# Refresh the locks from pyproject.toml (every extra, and the build system's requirements,
+# for Python 3.11 and up on every platform). Versions already locked are kept where they
+# still fit; `make lock LOCK_FLAGS=--upgrade` moves everything to the newest releases.
+lock: $(UV_BIN)
+	$(UV_LOCK_ENV); \
+	$(PYTHON) -c 'import tomllib; print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"]))' \
+	    | $(UV_BIN) pip compile --quiet pyproject.toml - --all-extras --universal \
+	        --python-version 3.11 --generate-hashes --custom-compile-command "make lock" \
+	        $(LOCK_FLAGS) -o $(LOCK) && \
+	echo 'uv==$(UV_VERSION)' | $(UV_BIN) pip compile --quiet - --universal \
+	    --python-version 3.11 --generate-hashes --custom-compile-command "make lock" -o $(UV_LOCK)
+	$(PYTHON) scripts/pin_environment.py
 
 # keras-visualizer draws with Graphviz' `dot`.
 graphviz:
@@ -47,20 +104,26 @@ graphviz:
 	fi
 
 data: $(STAMP)
-	$(BIN)/mnist-tutorial data
+	@$(call timed,data,$(BIN)/mnist-tutorial data)
 
 execute: install
-	$(PY) scripts/execute_notebooks.py --kernel $(KERNEL) $(NOTEBOOKS)
+	@$(call timed,execute,$(PY) scripts/execute_notebooks.py --kernel $(KERNEL) $(NOTEBOOKS))
 
 unit: install
-	$(PY) -m pytest tests -q
+	@$(call timed,unit tests,$(PY) -m pytest tests -q)
 
 nbval: install
-	$(PY) -m pytest $(NBVAL_FLAGS) notebooks -q
+	@$(call timed,nbval,$(PY) -m pytest $(NBVAL_FLAGS) $(NBVAL_TIMING) notebooks -q)
 
 test: install
-	$(PY) -m pytest tests -q
-	$(PY) -m pytest $(NBVAL_FLAGS) notebooks -q
+	@$(call timed,unit tests,$(PY) -m pytest tests -q)
+	@$(call timed,nbval,$(PY) -m pytest $(NBVAL_FLAGS) $(NBVAL_TIMING) notebooks -q)
+
+# The same tests against the newest releases of everything (no lock), in $(VENV)-latest, so
+# that an upcoming break shows before the lock moves.
+test-latest:
+	rm -f $(VENV)-latest/.installed
+	$(MAKE) --no-print-directory test VENV=$(VENV)-latest LATEST=1
 
 lint: install
 	$(BIN)/ruff check .
@@ -78,4 +141,4 @@ bench: install
 	$(PY) benchmarks/predict_latency.py
 
 clean:
-	rm -rf $(VENV) models .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(VENV)-latest $(UV_DIR) models .pytest_cache .ruff_cache

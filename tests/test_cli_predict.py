@@ -1,4 +1,9 @@
-"""`mnist-tutorial predict` as a user runs it: the installed console script, real images."""
+"""`mnist-tutorial predict` as a user runs it: the installed console script, real images.
+
+What only a real process shows (exit status, nothing on stderr but the one error line) runs
+the console script; output formats are checked by calling the same `main` in this process,
+since every new process spends seconds importing Keras and TensorFlow.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from mnist_tutorial.cli import main
 from mnist_tutorial.config import ExperimentConfig
 from mnist_tutorial.model import build_mlp
 from mnist_tutorial.preprocess import one_hot, prepare_images
@@ -15,6 +21,13 @@ from mnist_tutorial.train import save_trained, train_model
 from .test_cli import run
 
 SAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples" / "digits").glob("*.png"))
+
+
+def run_in_process(capsys, *args: str) -> tuple[int, str]:
+    """`main(args)` in this process: its exit status and what it printed on stdout."""
+    capsys.readouterr()
+    status = main(list(args))
+    return status, capsys.readouterr().out
 
 
 @pytest.fixture(scope="module")
@@ -38,29 +51,39 @@ def test_predicts_the_sample_digits(model_file) -> None:
     assert lines[0].startswith(f"{SAMPLES[0]}: ") and lines[0].count(": ") == 4  # top 3 shown
 
 
-def test_json_output_and_threshold(model_file) -> None:
-    result = run("predict", str(SAMPLES[7]), "--model", str(model_file), "--json")
-    record = json.loads(result.stdout)
+def test_json_output_and_threshold(model_file, capsys) -> None:
+    status, out = run_in_process(
+        capsys, "predict", str(SAMPLES[7]), "--model", str(model_file), "--json"
+    )
+    record = json.loads(out)
+    assert status == 0
     assert record["image"] == str(SAMPLES[7]) and record["threshold"] == 0.0
     assert len(record["top3"]) == 3 and record["digit"] == record["top3"][0]["class"]
     probabilities = [entry["probability"] for entry in record["top3"]]
     assert probabilities == sorted(probabilities, reverse=True)
-    refused = run("predict", str(SAMPLES[7]), "--model", str(model_file), "--threshold", "1")
-    assert refused.returncode == 0 and ": don't know  (" in refused.stdout
+    status, out = run_in_process(
+        capsys, "predict", str(SAMPLES[7]), "--model", str(model_file), "--threshold", "1"
+    )
+    assert status == 0 and ": don't know  (" in out
 
 
 def test_bad_inputs_give_one_line_and_exit_1(model_file, tmp_path) -> None:
     not_image = tmp_path / "notes.txt"
     not_image.write_text("hello")
-    for bad, message in [
+    bad_inputs = [
         (not_image, "not a readable image"),
         (tmp_path, "is a directory"),
         (tmp_path / "missing.png", "no such file"),
-    ]:
-        result = run("predict", str(bad), "--model", str(model_file))
-        assert result.returncode == 1
-        assert result.stderr.count("\n") == 1 and message in result.stderr
-        assert "Traceback" not in result.stderr
+    ]
+    # One run for the three (each process start costs seconds): one line each, in order.
+    result = run("predict", *(str(bad) for bad, _ in bad_inputs), "--model", str(model_file))
+    assert result.returncode == 1 and result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == len(bad_inputs) and result.stderr.endswith("\n")
+    for line, (bad, message) in zip(lines, bad_inputs, strict=True):
+        assert line.startswith("mnist-tutorial: error: ") and message in line, line
+        assert str(bad) in line, line
+    assert "Traceback" not in result.stderr
     # A good image beside a bad one: the good one is answered, the exit status says failure.
     mixed = run("predict", str(SAMPLES[0]), str(not_image), "--model", str(model_file))
     assert mixed.returncode == 1 and mixed.stdout.startswith(str(SAMPLES[0]))
@@ -78,18 +101,20 @@ def test_model_problems_and_usage(tmp_path) -> None:
     assert debug.returncode == 1 and "Traceback" in debug.stderr
 
 
-def test_evaluate_reports_scores_for_an_eleven_class_model(tmp_path) -> None:
+def test_evaluate_reports_scores_for_an_eleven_class_model(tmp_path, mnist, capsys) -> None:
     from mnist_tutorial.config import not_a_digit_experiment
     from mnist_tutorial.train import save_model
 
     path = save_model(build_mlp(not_a_digit_experiment()), tmp_path / "eleven.keras")
-    result = run("evaluate", "--model", str(path))
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("Test loss: ") and "Test accuracy: " in result.stdout
-    assert "precision" in result.stdout and "macro avg" in result.stdout
+    status, out = run_in_process(capsys, "evaluate", "--model", str(path))
+    assert status == 0
+    assert out.startswith("Test loss: ") and "Test accuracy: " in out
+    assert "precision" in out and "macro avg" in out
 
 
-def test_predict_uses_the_rejection_settings_stored_with_the_model(model_file, tmp_path) -> None:
+def test_predict_uses_the_rejection_settings_stored_with_the_model(
+    model_file, tmp_path, capsys
+) -> None:
     import shutil
 
     from mnist_tutorial.rejection import RejectionSettings, store_rejection
@@ -98,8 +123,11 @@ def test_predict_uses_the_rejection_settings_stored_with_the_model(model_file, t
     shutil.copyfile(model_file, copy)
     shutil.copyfile(model_file.with_suffix(".json"), copy.with_suffix(".json"))
     store_rejection(copy, RejectionSettings(temperature=2.0, threshold=1.0, target_accuracy=0.995))
-    record = json.loads(run("predict", str(SAMPLES[7]), "--model", str(copy), "--json").stdout)
-    assert record["threshold"] == 1.0 and record["temperature"] == 2.0
+    status, out = run_in_process(capsys, "predict", str(SAMPLES[7]), "--model", str(copy), "--json")
+    record = json.loads(out)
+    assert status == 0 and record["threshold"] == 1.0 and record["temperature"] == 2.0
     assert record["digit"] is None  # no temperature-scaled probability reaches 1.0
-    overridden = run("predict", str(SAMPLES[7]), "--model", str(copy), "--threshold", "0", "--json")
-    assert json.loads(overridden.stdout)["digit"] == 7
+    status, out = run_in_process(
+        capsys, "predict", str(SAMPLES[7]), "--model", str(copy), "--threshold", "0", "--json"
+    )
+    assert json.loads(out)["digit"] == 7

@@ -10,6 +10,7 @@ import pickle
 import sys
 import textwrap
 import zipfile
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -167,6 +168,50 @@ def test_every_source_failing_gives_one_clear_error(tmp_path) -> None:
     assert "127.0.0.1:9" in message
     assert "MNIST_TUTORIAL_DATA" in message and "make data" in message
     assert "Traceback" not in message
+
+
+# --------------------------------------------------------------------------- Keras' download
+
+
+@pytest.fixture
+def served_npz(tmp_path, tiny_mnist):
+    """A tiny `.npz` served over HTTP on localhost: (url, its SHA-256)."""
+    import http.server
+    import threading
+
+    folder = tmp_path / "served"
+    write_npz_atomic(folder / "mnist.npz", tiny_mnist)
+    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/mnist.npz"
+        yield url, data.file_digest(folder / "mnist.npz")
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_keras_download_lands_in_keras_cache_once_its_hash_matches(
+    tmp_path, served_npz, tiny_mnist
+) -> None:
+    url, sha256 = served_npz
+    home = tmp_path / "keras_home"
+    arrays = KerasDownloadSource(cache_dir=home, origin=url, file_hash=sha256).load()
+    _same(arrays, tiny_mnist)
+    assert sorted(p.name for p in (home / "datasets").iterdir()) == ["mnist.npz"]
+
+
+def test_keras_download_with_a_wrong_hash_is_rejected_and_leaves_nothing(
+    tmp_path, served_npz
+) -> None:
+    url, _ = served_npz
+    home = tmp_path / "keras_home"
+    with pytest.raises(DataIntegrityError, match="file hash"):
+        KerasDownloadSource(cache_dir=home, origin=url, file_hash="0" * 64).load()
+    assert list((home / "datasets").iterdir()) == []
 
 
 # --------------------------------------------------------------------------- the PyPI mirror

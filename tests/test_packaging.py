@@ -1,4 +1,4 @@
-"""The project's own files agree with each other: dependencies, CI entry, README."""
+"""The project's own files agree with each other: dependencies, lock, CI entry, README."""
 
 from __future__ import annotations
 
@@ -6,7 +6,45 @@ import re
 import tomllib
 from pathlib import Path
 
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import Version
+
 ROOT = Path(__file__).resolve().parents[1]
+LOCK_ENTRY = re.compile(
+    r"^(?P<name>[A-Za-z0-9_.\-]+)==(?P<version>[^\s;\\]+)(?: ;(?P<marker>[^\\]+))?"
+)
+
+
+def _pyproject() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())
+
+
+def _declared_requirements() -> list[Requirement]:
+    """Every requirement pyproject.toml declares: dependencies, every extra, the build system."""
+    data = _pyproject()
+    project = data["project"]
+    texts = list(project["dependencies"])
+    for extra in project.get("optional-dependencies", {}).values():
+        texts += extra
+    texts += data["build-system"]["requires"]
+    return [Requirement(text) for text in texts]
+
+
+def _lock_entries(name: str = "requirements.lock") -> dict[str, list[tuple[Version, str]]]:
+    """`{canonical name: [(version, marker), ...]}`; a universal lock may fork by marker."""
+    entries: dict[str, list[tuple[Version, str]]] = {}
+    blocks = re.split(r"\n(?=\S)", (ROOT / name).read_text())
+    for block in blocks:
+        match = LOCK_ENTRY.match(block)
+        if match is None:
+            assert block.startswith("#"), f"unexpected line in {name}: {block[:60]!r}"
+            continue
+        assert "--hash=sha256:" in block, f"{match['name']} has no hash in {name}"
+        entries.setdefault(canonicalize_name(match["name"]), []).append(
+            (Version(match["version"]), (match["marker"] or "").strip())
+        )
+    return entries
 
 
 def _name(requirement: str) -> str:
@@ -20,15 +58,61 @@ def _environment_names() -> set[str]:
         item = re.match(r"^\s+- ([A-Za-z0-9_.\-]+)", line)
         if item and not line.strip().startswith("- -e"):
             names.add(_name(item.group(1)))
-    return names - {"python", "pip", "graphviz"}
+    return names - {"python", "graphviz"}
+
+
+def _environment_pins() -> dict[str, str]:
+    text = (ROOT / "environment.yml").read_text()
+    pins = {}
+    for line in text[text.index("dependencies:") :].splitlines():
+        item = re.match(r"^\s+- ([A-Za-z0-9_.\-]+)(==?)([^\s#]+)", line)
+        if item:
+            pins[canonicalize_name(item.group(1))] = item.group(3)
+    return pins
 
 
 def test_environment_yml_names_the_pyproject_dependencies() -> None:
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    project = _pyproject()["project"]
     wanted = {_name(r) for r in project["dependencies"] + project["optional-dependencies"]["dev"]}
     assert _environment_names() == wanted
     assert "python=3.11" in (ROOT / "environment.yml").read_text()
     assert "-e .[dev]" in (ROOT / "environment.yml").read_text()
+
+
+def test_lock_pins_every_declared_requirement_within_its_specifier() -> None:
+    lock = _lock_entries()
+    for requirement in _declared_requirements():
+        name = canonicalize_name(requirement.name)
+        assert name in lock, f"{requirement} is not in requirements.lock: run `make lock`"
+        for version, _marker in lock[name]:
+            assert requirement.specifier.contains(version, prereleases=True), (
+                f"requirements.lock pins {name}=={version}, outside pyproject's {requirement}: "
+                "run `make lock`"
+            )
+
+
+def test_lock_holds_each_package_once_per_environment() -> None:
+    for name, entries in _lock_entries().items():
+        if len(entries) > 1:  # a universal lock forks only by environment markers
+            assert all(marker for _, marker in entries), f"{name} is pinned twice: {entries}"
+
+
+def test_environment_yml_pins_the_locked_versions() -> None:
+    lock = _lock_entries()
+    pins = _environment_pins()
+    assert set(pins) >= {canonicalize_name(n) for n in _environment_names()}, pins
+    for name, version in pins.items():
+        if name == "python":
+            continue
+        assert Version(version) in {v for v, _ in lock[name]}, (
+            f"environment.yml pins {name} {version}; the lock has {lock[name]}"
+        )
+
+
+def test_uv_is_bootstrapped_at_the_version_the_makefile_names() -> None:
+    makefile = (ROOT / "Makefile").read_text()
+    version = re.search(r"^UV_VERSION\s*:?=\s*(\S+)", makefile, re.MULTILINE).group(1)
+    assert [v for v, _ in _lock_entries("requirements-uv.lock")["uv"]] == [Version(version)]
 
 
 def test_ci_runs_the_readme_test_command() -> None:

@@ -86,10 +86,9 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     import numpy as np
 
     from mnist_tutorial.images import ImageInputError, to_mnist_style
-    from mnist_tutorial.rejection import load_rejection, predict_or_reject
-    from mnist_tutorial.train import load_model
 
-    # Read every image first, so a bad path fails before the model is loaded.
+    # Read every image first, so a bad path fails before Keras is imported and the model
+    # is loaded (seconds).
     images, failures = [], 0
     for path in args.images:
         try:
@@ -99,6 +98,10 @@ def _cmd_predict(args: argparse.Namespace) -> int:
             failures += 1
     if not images:
         return 1
+
+    from mnist_tutorial.rejection import load_rejection, predict_or_reject
+    from mnist_tutorial.train import load_model
+
     model = load_model(args.model)
     # The temperature and threshold chosen on the validation split and stored with the
     # model (notebook 7, `mnist-tutorial train`); --threshold overrides the threshold.

@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import http.client
 import io
 import os
 import pickle
-import socket
 import subprocess
 import sys
 import tempfile
+import urllib.request
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -302,7 +303,12 @@ class NpzFileSource:
 
 @dataclass(frozen=True)
 class KerasDownloadSource:
-    """Keras' canonical download, checked against Keras' own file hash."""
+    """Keras' canonical download, checked against Keras' own file hash.
+
+    Fetched with the standard library (what `keras.utils.get_file` does, without importing
+    Keras and TensorFlow for it) into Keras' own cache, `<cache_dir>/datasets/mnist.npz`,
+    through a temporary file that is renamed only once its SHA-256 matches.
+    """
 
     cache_dir: Path
     origin: str = KERAS_ORIGIN
@@ -311,22 +317,26 @@ class KerasDownloadSource:
     label: str = "Keras download"
 
     def load(self) -> MnistArrays:
-        from mnist_tutorial._keras import keras
-
-        previous = socket.getdefaulttimeout()
-        socket.setdefaulttimeout(self.timeout_s)
+        target = Path(self.cache_dir) / "datasets" / "mnist.npz"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".mnist.npz.", suffix=".tmp")
+        digest = hashlib.sha256()
         try:
-            path = keras.utils.get_file(
-                "mnist.npz",
-                origin=self.origin,
-                file_hash=self.file_hash,
-                cache_dir=str(self.cache_dir),
-            )
-        except Exception as exc:  # Keras wraps every network error in a bare Exception
-            raise SourceUnavailable(f"{self.origin}: {_one_line(exc)}") from exc
+            with os.fdopen(fd, "wb") as fh:
+                try:
+                    with urllib.request.urlopen(self.origin, timeout=self.timeout_s) as response:
+                        for chunk in iter(lambda: response.read(1 << 20), b""):
+                            digest.update(chunk)
+                            fh.write(chunk)
+                except (OSError, ValueError, http.client.HTTPException) as exc:
+                    raise SourceUnavailable(f"{self.origin}: {_one_line(exc)}") from exc
+            if digest.hexdigest() != self.file_hash:
+                raise DataIntegrityError(f"{self.origin} does not match Keras' file hash")
+            os.chmod(tmp_name, 0o644)
+            os.replace(tmp_name, target)
         finally:
-            socket.setdefaulttimeout(previous)
-        return read_npz(Path(path))
+            Path(tmp_name).unlink(missing_ok=True)
+        return read_npz(target)
 
 
 @dataclass(frozen=True)
