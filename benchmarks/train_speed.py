@@ -31,19 +31,28 @@ from typing import Any
 RESULTS = Path(__file__).resolve().parent / "results" / "train_speed.json"
 LAYERS = (784, 128, 64, 10)
 
-#: name -> (backend, description); run in this order.
-MAIN = {
-    "seed": ("tensorflow", "(a) seed code: plain model.fit"),
-    "library": ("jax", "(b) library: train_model (defaults)"),
+#: name -> (backend, description, options); options change only how fast, not what is
+#: learned (same model, optimizer, batches and number of updates), except where noted.
+MAIN: dict[str, tuple[str, str, dict[str, Any]]] = {
+    "seed": ("tensorflow", "(a) seed code: plain model.fit", {}),
+    "library": ("jax", "(b) library: train_model (defaults)", {}),
 }
-LEVERS = {
-    "jax-spe1": ("jax", "JAX, steps_per_execution=1"),
-    "jax-spe10": ("jax", "JAX, steps_per_execution=10"),
-    "jax-spe800": ("jax", "JAX, steps_per_execution=800"),
-    "tf-spe100": ("tensorflow", "TensorFlow, steps_per_execution=100"),
-    "tf-spe800": ("tensorflow", "TensorFlow, steps_per_execution=800"),
-    "tf-spe100-xla": ("tensorflow", "TensorFlow, steps_per_execution=100 + XLA"),
-    "tf-data": ("tensorflow", "TensorFlow, tf.data pipeline, spe=100"),
+_NO_EIGEN_THREADS = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
+LEVERS: dict[str, tuple[str, str, dict[str, Any]]] = {
+    "jax-spe1": ("jax", "JAX, steps_per_execution=1", {"spe": 1}),
+    "jax-spe10": ("jax", "JAX, steps_per_execution=10", {"spe": 10}),
+    "jax-spe800": ("jax", "JAX, steps_per_execution=800", {"spe": 800}),
+    "jax-one-thread": ("jax", "JAX, XLA one thread per op", {"xla_flags": _NO_EIGEN_THREADS}),
+    "jax-device-arrays": ("jax", "JAX, data passed as jax arrays", {"jax_arrays": True}),
+    "jax-no-shuffle": ("jax", "JAX, shuffle=False (changes batches)", {"shuffle": False}),
+    "jax-no-metrics": ("jax", "JAX, no accuracy metric (loss only)", {"metrics": ()}),
+    "jax-val": ("jax", "JAX, 55000 + 5000 validation (batch 75)", {"validation": 75}),
+    "jax-val1000": ("jax", "JAX, 55000 + 5000 validation (batch 1000)", {"validation": 1000}),
+    "jax-val5000": ("jax", "JAX, 55000 + 5000 validation (batch 5000)", {"validation": 5000}),
+    "tf-spe100": ("tensorflow", "TensorFlow, steps_per_execution=100", {}),
+    "tf-spe800": ("tensorflow", "TensorFlow, steps_per_execution=800", {"spe": 800}),
+    "tf-spe100-xla": ("tensorflow", "TensorFlow, spe=100 + XLA", {"jit_compile": True}),
+    "tf-data": ("tensorflow", "TensorFlow, tf.data pipeline, spe=100", {"tf_data": True}),
 }
 
 
@@ -53,13 +62,13 @@ def flops_per_epoch(n_images: int) -> float:
     return 6.0 * weights * n_images
 
 
-def run_variant(name: str, epochs: int) -> dict[str, Any]:
+def run_variant(name: str, options: dict[str, Any], epochs: int) -> dict[str, Any]:
     """Train one variant in this process (its backend already chosen) and time it."""
     from mnist_tutorial._keras import keras, tf
     from mnist_tutorial.config import ExperimentConfig
     from mnist_tutorial.data import load_mnist
     from mnist_tutorial.model import build_mlp, make_optimizer
-    from mnist_tutorial.preprocess import one_hot, prepare_images
+    from mnist_tutorial.preprocess import one_hot, prepare_images, split_validation
     from mnist_tutorial.reproducibility import set_reproducible
     from mnist_tutorial.train import train_model
 
@@ -92,18 +101,31 @@ def run_variant(name: str, epochs: int) -> dict[str, Any]:
         early_stop = keras.callbacks.EarlyStopping(monitor="accuracy", patience=30)
         model.fit(x, y, epochs=epochs, batch_size=75, callbacks=[early_stop, timer], verbose=0)
     else:
-        spe = {"jax-spe1": 1, "jax-spe10": 10, "jax-spe800": 800, "tf-spe800": 800}.get(name, 100)
-        config = ExperimentConfig(epochs=epochs, steps_per_execution=spe)
+        defaults = ExperimentConfig()
+        config = ExperimentConfig(
+            epochs=epochs,
+            steps_per_execution=options.get("spe", defaults.steps_per_execution),
+            metrics=tuple(options.get("metrics", defaults.metrics)),
+        )
         model = build_mlp(config)
-        if name == "tf-spe100-xla":
+        if options.get("jit_compile"):
             model.compile(
                 optimizer=make_optimizer(config),
                 loss=config.loss,
                 metrics=list(config.metrics),
-                steps_per_execution=spe,
+                steps_per_execution=config.steps_per_execution,
                 jit_compile=True,
             )
-        if name == "tf-data":
+        validation_data = None
+        if options.get("validation"):
+            (x_fit, y_fit), (x_val, y_val) = split_validation(x_train, y_train, 5000, config.seed)
+            x, y = prepare_images(x_fit), one_hot(y_fit)
+            validation_data = (prepare_images(x_val), one_hot(y_val))
+        if options.get("jax_arrays"):
+            import jax.numpy as jnp
+
+            x, y = jnp.asarray(x), jnp.asarray(y)
+        if options.get("tf_data"):
             xs, ys = tf.constant(x), tf.constant(y)
             dataset = (
                 tf.data.Dataset.range(len(x))
@@ -118,10 +140,14 @@ def run_variant(name: str, epochs: int) -> dict[str, Any]:
 
             def fit_with_timer(*args: Any, **kwargs: Any) -> Any:
                 kwargs["callbacks"] = [*kwargs.get("callbacks", []), timer]
+                if "shuffle" in options:
+                    kwargs["shuffle"] = options["shuffle"]
+                if options.get("validation"):
+                    kwargs["validation_batch_size"] = options["validation"]
                 return original_fit(*args, **kwargs)
 
             model.fit = fit_with_timer  # type: ignore[method-assign]
-            train_model(model, x, y, config, progress=False)
+            train_model(model, x, y, config, validation_data=validation_data, progress=False)
 
     scores = model.evaluate(
         prepare_images(x_test), one_hot(y_test), verbose=0, return_dict=True, batch_size=1000
@@ -134,6 +160,7 @@ def run_variant(name: str, epochs: int) -> dict[str, Any]:
         "epoch_seconds": timer.seconds,
         "test_accuracy": float(scores["accuracy"]),
         "gflops_per_second": flops_per_epoch(len(x)) / per_epoch / 1e9,
+        "options": options,
         "tensorflow": tf.__version__,
         "keras": keras.__version__,
     }
@@ -158,8 +185,11 @@ def machine() -> dict[str, Any]:
     }
 
 
-def spawn(name: str, backend: str, epochs: int) -> dict[str, Any]:
+def spawn(name: str, epochs: int) -> dict[str, Any]:
+    backend, _, options = {**MAIN, **LEVERS}[name]
     env = {**os.environ, "KERAS_BACKEND": backend}
+    if options.get("xla_flags"):
+        env["XLA_FLAGS"] = f"{env.get('XLA_FLAGS', '')} {options['xla_flags']}".strip()
     result = subprocess.run(
         [sys.executable, __file__, "--variant", name, "--epochs", str(epochs)],
         env=env,
@@ -176,36 +206,75 @@ def spawn(name: str, backend: str, epochs: int) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=5)
-    parser.add_argument("--levers", action="store_true", help="also time each lever alone")
+    parser.add_argument("--repeats", type=int, default=2, help="interleaved rounds")
+    parser.add_argument(
+        "--levers",
+        nargs="*",
+        metavar="NAME",
+        help=f"also time levers ({', '.join(LEVERS)}; none named: all)",
+    )
+    parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--variant", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.variant:
-        print("RESULT " + json.dumps(run_variant(args.variant, args.epochs)))
+        options = {**MAIN, **LEVERS}[args.variant][2]
+        print("RESULT " + json.dumps(run_variant(args.variant, options, args.epochs)))
         return
 
     info = machine()
     print(f"machine: {info}")
-    print(f"{args.epochs} epochs each, 60000 images, batch 75 (800 steps per epoch)\n")
-    variants = {**MAIN, **(LEVERS if args.levers else {})}
+    print(
+        f"{args.epochs} epochs per run, 60000 images (55000 + 5000 where said), batch 75; "
+        f"{args.repeats} interleaved rounds, each run a fresh process; median s/epoch of the "
+        "epochs after the first\n"
+    )
+    levers = list(LEVERS) if args.levers == [] else (args.levers or [])
+    unknown = set(levers) - set(LEVERS)
+    if unknown:
+        raise SystemExit(f"unknown levers: {', '.join(sorted(unknown))}")
+    names = [*MAIN, *levers]
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
+    for round_ in range(args.repeats):
+        for name in names if round_ % 2 == 0 else reversed(names):
+            runs[name].append(spawn(name, args.epochs))
     rows = []
-    for name, (backend, label) in variants.items():
-        row = spawn(name, backend, args.epochs)
-        row["label"] = label
+    for name in names:
+        per_epoch = statistics.median(r["seconds_per_epoch"] for r in runs[name])
+        row = {
+            "variant": name,
+            "label": {**MAIN, **LEVERS}[name][1],
+            "backend": runs[name][0]["backend"],
+            "options": {**MAIN, **LEVERS}[name][2],
+            "seconds_per_epoch": per_epoch,
+            "seconds_per_epoch_each_run": [r["seconds_per_epoch"] for r in runs[name]],
+            "test_accuracy": runs[name][0]["test_accuracy"],
+            "gflops_per_second": runs[name][0]["gflops_per_second"]
+            * runs[name][0]["seconds_per_epoch"]
+            / per_epoch,
+            "runs": runs[name],
+        }
         rows.append(row)
+        each = " ".join(f"{v:.3f}" for v in row["seconds_per_epoch_each_run"])
         print(
-            f"{label:<42} {row['seconds_per_epoch']:7.3f} s/epoch "
-            f"{row['gflops_per_second']:6.1f} GFLOP/s  test accuracy {row['test_accuracy']:.4f}",
+            f"{row['label']:<44} {per_epoch:6.3f} s/epoch ({each})  "
+            f"{row['gflops_per_second']:5.1f} GFLOP/s  test accuracy {row['test_accuracy']:.4f}",
             flush=True,
         )
-    info["tensorflow"], info["keras"] = rows[0]["tensorflow"], rows[0]["keras"]
+    info["tensorflow"], info["keras"] = runs["seed"][0]["tensorflow"], runs["seed"][0]["keras"]
     ratio = rows[0]["seconds_per_epoch"] / rows[1]["seconds_per_epoch"]
     print(f"\nspeed-up of (b) over (a): {ratio:.2f}x per epoch")
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    payload = {"machine": info, "epochs": args.epochs, "speedup": ratio, "runs": rows}
-    with tempfile.NamedTemporaryFile("w", dir=RESULTS.parent, delete=False, suffix=".tmp") as fh:
+    payload = {
+        "machine": info,
+        "epochs": args.epochs,
+        "repeats": args.repeats,
+        "speedup": ratio,
+        "runs": rows,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", dir=args.out.parent, delete=False, suffix=".tmp") as fh:
         json.dump(payload, fh, indent=2)
-    os.replace(fh.name, RESULTS)
-    print(f"results written to {RESULTS}")
+    os.replace(fh.name, args.out)
+    print(f"results written to {args.out}")
 
 
 if __name__ == "__main__":

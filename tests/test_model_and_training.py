@@ -146,3 +146,35 @@ def test_cnn_builds_and_takes_image_shaped_input() -> None:
     assert model.predict(model_inputs(images, config), verbose=0).shape == (3, 10)
     with pytest.raises(ValueError, match="architecture must be"):
         ExperimentConfig(architecture="rnn")
+
+
+def test_warmup_cosine_schedule_rises_then_falls_to_zero() -> None:
+    from mnist_tutorial.model import learning_rate
+
+    config = ExperimentConfig(
+        epochs=4,
+        batch_size=1000,
+        validation_size=5000,
+        lr_schedule="warmup_cosine",
+        learning_rate=0.01,
+        warmup_epochs=1.0,
+    )
+    assert config.steps_per_epoch == 55
+    schedule = learning_rate(config)
+    rates = [float(schedule(step)) for step in (0, 27, 55, 110, 4 * 55)]
+    assert rates[0] == 0.0 and rates[2] == pytest.approx(0.01)
+    assert rates[0] < rates[1] < rates[2] > rates[3] > rates[4]
+    assert rates[4] == pytest.approx(0.0, abs=1e-9)
+    assert learning_rate(ExperimentConfig()) == 0.001
+    with pytest.raises(ValueError, match="lr_schedule"):
+        ExperimentConfig(lr_schedule="cyclic")
+    with pytest.raises(ValueError, match="warmup_epochs"):
+        ExperimentConfig(epochs=2, warmup_epochs=2)
+
+
+def test_config_repr_shows_only_what_its_network_uses() -> None:
+    from mnist_tutorial.config import cnn_experiment
+
+    cnn, mlp = repr(cnn_experiment()), repr(ExperimentConfig())
+    assert "conv_filters" in cnn and "hidden_units" not in cnn and "warmup_epochs" in cnn
+    assert "hidden_units" in mlp and "conv_filters" not in mlp and "lr_schedule" not in mlp

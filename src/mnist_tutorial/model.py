@@ -14,11 +14,30 @@ from mnist_tutorial.config import ExperimentConfig
 from mnist_tutorial.preprocess import prepare_images
 
 
+def learning_rate(config: ExperimentConfig) -> float | keras.optimizers.schedules.CosineDecay:
+    """The config's learning rate: a number, or a schedule that changes it at every batch.
+
+    "warmup_cosine" rises in a straight line from 0 to `learning_rate` over `warmup_epochs`,
+    then falls to 0 along half a cosine by the end of the last epoch (a "one-cycle" shape:
+    small steps while the weights are random, big ones in the middle, small ones to settle).
+    """
+    if config.lr_schedule == "constant":
+        return config.learning_rate
+    warmup_steps = round(config.warmup_epochs * config.steps_per_epoch)
+    return keras.optimizers.schedules.CosineDecay(
+        initial_learning_rate=0.0,
+        warmup_target=config.learning_rate,
+        warmup_steps=warmup_steps,
+        decay_steps=config.epochs * config.steps_per_epoch - warmup_steps,
+        alpha=0.0,
+    )
+
+
 def make_optimizer(config: ExperimentConfig) -> keras.optimizers.Optimizer:
-    """The config's optimizer (by Keras name, e.g. "adam") at its learning rate."""
+    """The config's optimizer (by Keras name, e.g. "adam") at its learning rate (schedule)."""
     try:
         return keras.optimizers.get(
-            {"class_name": config.optimizer, "config": {"learning_rate": config.learning_rate}}
+            {"class_name": config.optimizer, "config": {"learning_rate": learning_rate(config)}}
         )
     except ValueError as exc:
         raise ValueError(f"unknown optimizer {config.optimizer!r}") from exc
@@ -74,11 +93,15 @@ def build_cnn(config: ExperimentConfig) -> keras.Sequential:
             keras.layers.Conv2D(
                 filters,
                 kernel_size=3,
-                activation="relu",
+                activation=None if config.batch_norm else "relu",
+                use_bias=not config.batch_norm,
                 kernel_initializer=keras.initializers.GlorotUniform(seed=config.seed + i),
                 name=f"conv_{i}",
             )
         )
+        if config.batch_norm:
+            model.add(keras.layers.BatchNormalization(name=f"norm_{i}"))
+            model.add(keras.layers.Activation("relu", name=f"relu_{i}"))
         model.add(keras.layers.MaxPooling2D(pool_size=2, name=f"pool_{i}"))
     model.add(keras.layers.Flatten(name="flatten"))
     model.add(keras.layers.Dropout(config.dropout, seed=config.seed, name="dropout"))
