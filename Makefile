@@ -69,6 +69,7 @@ format: install
 
 bench: install
 	$(PY) benchmarks/train_speed.py
+	$(PY) benchmarks/cnn_speed.py
 	$(PY) benchmarks/predict_latency.py
 
 clean:

@@ -31,15 +31,20 @@ TARGET = 0.992
 BASELINES: dict[str, dict[str, Any]] = {
     "issue": {
         "conv_filters": [24, 48],
+        "hidden_units": [],
+        "dropout": 0.5,
         "batch_size": 256,
         "epochs": 6,
         "learning_rate": 0.008,
         "lr_schedule": "warmup_cosine",
         "warmup_epochs": 1.8,
-        "steps_per_execution": 1,
+        "early_stopping_patience": 6,
+        "steps_per_execution": 20,
     },
     "old": {
         "conv_filters": [32, 64],
+        "hidden_units": [],
+        "dropout": 0.5,
         "batch_size": 128,
         "epochs": 30,
         "learning_rate": 0.001,

@@ -49,6 +49,8 @@ LEVERS: dict[str, tuple[str, str, dict[str, Any]]] = {
     "jax-val": ("jax", "JAX, 55000 + 5000 validation (batch 75)", {"validation": 75}),
     "jax-val1000": ("jax", "JAX, 55000 + 5000 validation (batch 1000)", {"validation": 1000}),
     "jax-val5000": ("jax", "JAX, 55000 + 5000 validation (batch 5000)", {"validation": 5000}),
+    "bare-jax-scan": ("jax", "reference: bare JAX, lax.scan per epoch", {"bare": "scan"}),
+    "bare-jax-steps": ("jax", "reference: bare JAX, one jit call per batch", {"bare": "steps"}),
     "tf-spe100": ("tensorflow", "TensorFlow, steps_per_execution=100", {}),
     "tf-spe800": ("tensorflow", "TensorFlow, steps_per_execution=800", {"spe": 800}),
     "tf-spe100-xla": ("tensorflow", "TensorFlow, spe=100 + XLA", {"jit_compile": True}),
@@ -64,6 +66,8 @@ def flops_per_epoch(n_images: int) -> float:
 
 def run_variant(name: str, options: dict[str, Any], epochs: int) -> dict[str, Any]:
     """Train one variant in this process (its backend already chosen) and time it."""
+    import numpy as np
+
     from mnist_tutorial._keras import keras, tf
     from mnist_tutorial.config import ExperimentConfig
     from mnist_tutorial.data import load_mnist
@@ -88,6 +92,8 @@ def run_variant(name: str, options: dict[str, Any], epochs: int) -> dict[str, An
     timer = EpochTimer()
     set_reproducible(42)
 
+    if options.get("bare"):  # no Keras in the loop: where fit's time goes
+        return bare_jax(options["bare"], x, y, x_test, y_test, epochs)
     if name == "seed":  # the seed notebook's cells, verbatim but for verbose=0 and the timer
         from keras.layers import Dense, Input
         from keras.models import Sequential
@@ -106,6 +112,7 @@ def run_variant(name: str, options: dict[str, Any], epochs: int) -> dict[str, An
             epochs=epochs,
             steps_per_execution=options.get("spe", defaults.steps_per_execution),
             metrics=tuple(options.get("metrics", defaults.metrics)),
+            early_stopping_monitor="accuracy" if "metrics" not in options else "loss",
         )
         model = build_mlp(config)
         if options.get("jit_compile"):
@@ -149,9 +156,8 @@ def run_variant(name: str, options: dict[str, Any], epochs: int) -> dict[str, An
             model.fit = fit_with_timer  # type: ignore[method-assign]
             train_model(model, x, y, config, validation_data=validation_data, progress=False)
 
-    scores = model.evaluate(
-        prepare_images(x_test), one_hot(y_test), verbose=0, return_dict=True, batch_size=1000
-    )
+    predictions = model.predict(prepare_images(x_test), verbose=0, batch_size=1000)
+    scores = {"accuracy": float(np.mean(predictions.argmax(axis=1) == y_test))}
     per_epoch = statistics.median(timer.seconds[1:] or timer.seconds)
     return {
         "variant": name,
@@ -163,6 +169,107 @@ def run_variant(name: str, options: dict[str, Any], epochs: int) -> dict[str, An
         "options": options,
         "tensorflow": tf.__version__,
         "keras": keras.__version__,
+    }
+
+
+def bare_jax(
+    kind: str,
+    x: Any,
+    y: Any,
+    x_test: Any,
+    y_test: Any,
+    epochs: int,
+    batch_size: int = 75,
+    learning_rate: float = 1e-3,
+) -> dict[str, Any]:
+    """The same MLP, batches and Adam updates written in plain JAX (a reference, not a lever:
+    the course teaches `fit`). "scan": one compiled call per epoch; "steps": one per batch."""
+    import jax
+    import jax.numpy as jnp
+    import numpy as np
+
+    from mnist_tutorial.preprocess import prepare_images
+
+    key = jax.random.PRNGKey(42)
+    params = []
+    for fan_in, fan_out in zip(LAYERS[:-1], LAYERS[1:], strict=True):
+        key, sub = jax.random.split(key)
+        limit = (6 / (fan_in + fan_out)) ** 0.5
+        params.append(
+            (
+                jax.random.uniform(sub, (fan_in, fan_out), minval=-limit, maxval=limit),
+                jnp.zeros(fan_out),
+            )
+        )
+    moments = [jax.tree.map(jnp.zeros_like, params) for _ in range(2)]
+    state = (params, *moments, jnp.zeros((), jnp.int32))
+
+    def forward(params: Any, xb: Any) -> Any:
+        for w, b in params[:-1]:
+            xb = jax.nn.relu(xb @ w + b)
+        return xb @ params[-1][0] + params[-1][1]
+
+    def loss_fn(params: Any, xb: Any, yb: Any) -> Any:
+        return -jnp.mean(jnp.sum(yb * jax.nn.log_softmax(forward(params, xb)), axis=-1))
+
+    def step(state: Any, batch: Any) -> Any:
+        params, m, v, t = state
+        loss, grads = jax.value_and_grad(loss_fn)(params, *batch)
+        t = t + 1
+        m = jax.tree.map(lambda m, g: 0.9 * m + 0.1 * g, m, grads)
+        v = jax.tree.map(lambda v, g: 0.999 * v + 0.001 * g * g, v, grads)
+        lr = learning_rate * jnp.sqrt(1 - 0.999**t) / (1 - 0.9**t)
+        params = jax.tree.map(lambda p, m, v: p - lr * m / (jnp.sqrt(v) + 1e-7), params, m, v)
+        return (params, m, v, t), loss
+
+    steps = len(x) // batch_size
+    rng = np.random.default_rng(42)
+    if kind == "scan":
+        xd, yd = jnp.asarray(x), jnp.asarray(y)
+
+        @jax.jit
+        def epoch_fn(state: Any, order: Any) -> Any:
+            batches = (
+                xd[order].reshape(steps, batch_size, -1),
+                yd[order].reshape(steps, batch_size, -1),
+            )
+            return jax.lax.scan(step, state, batches)
+
+        def run_epoch(state: Any) -> Any:
+            order = rng.permutation(len(x))[: steps * batch_size]
+            state, losses = epoch_fn(state, order)
+            losses.block_until_ready()
+            return state
+    else:
+        step_fn = jax.jit(step, donate_argnums=0)
+
+        def run_epoch(state: Any) -> Any:
+            order = rng.permutation(len(x))
+            for i in range(steps):
+                idx = order[i * batch_size : (i + 1) * batch_size]
+                state, loss = step_fn(state, (x[idx], y[idx]))
+            loss.block_until_ready()
+            return state
+
+    seconds = []
+    for _ in range(epochs):
+        start = time.perf_counter()
+        state = run_epoch(state)
+        seconds.append(time.perf_counter() - start)
+    accuracy = float(
+        np.mean(np.argmax(forward(state[0], prepare_images(x_test)), -1) == np.asarray(y_test))
+    )
+    per_epoch = statistics.median(seconds[1:] or seconds)
+    return {
+        "variant": f"bare-jax-{kind}",
+        "backend": "jax (no keras)",
+        "seconds_per_epoch": per_epoch,
+        "epoch_seconds": seconds,
+        "test_accuracy": accuracy,
+        "gflops_per_second": flops_per_epoch(len(x)) / per_epoch / 1e9,
+        "tensorflow": "",
+        "keras": "",
+        "options": {"bare": kind},
     }
 
 
@@ -236,9 +343,18 @@ def main() -> None:
     runs: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
     for round_ in range(args.repeats):
         for name in names if round_ % 2 == 0 else reversed(names):
-            runs[name].append(spawn(name, args.epochs))
+            try:
+                run = spawn(name, args.epochs)
+            except SystemExit as exc:  # a lever that fails is reported, not fatal
+                print(f"  round {round_ + 1}: {name} failed: {str(exc)[-500:]}", flush=True)
+                continue
+            runs[name].append(run)
+            print(
+                f"  round {round_ + 1}: {name:<20} {run['seconds_per_epoch']:.3f} s/epoch",
+                flush=True,
+            )
     rows = []
-    for name in names:
+    for name in [n for n in names if runs[n]]:
         per_epoch = statistics.median(r["seconds_per_epoch"] for r in runs[name])
         row = {
             "variant": name,

@@ -22,10 +22,9 @@ class ExperimentConfig:
     seed: int = 42
     input_dim: int = 784
     hidden_units: tuple[int, ...] = (128, 64)
-    #: Filters of the CNN's convolution blocks (used when architecture == "cnn").
+    #: Filters of the CNN's convolution blocks (used when architecture == "cnn"); the CNN's
+    #: `hidden_units` are dense layers between its convolutions and its output layer.
     conv_filters: tuple[int, ...] = (32, 64)
-    #: Normalise each convolution's outputs over the batch (BatchNormalization) before relu.
-    batch_norm: bool = False
     dropout: float = 0.5
     hidden_activation: str = "relu"
     num_classes: int = 10
@@ -49,9 +48,19 @@ class ExperimentConfig:
     not_a_digit_examples: int = 0
     #: Batches run per call into the compiled graph: the same updates, far less overhead.
     steps_per_execution: int = 100
+    #: Batch size for the validation images after each epoch: speed only, nothing learned
+    #: changes (at 75, the 5000 validation images took 67 small calls per epoch).
+    validation_batch_size: int = 1000
 
     def __post_init__(self) -> None:
-        for name in ("epochs", "batch_size", "steps_per_execution", "num_classes", "input_dim"):
+        for name in (
+            "epochs",
+            "batch_size",
+            "steps_per_execution",
+            "validation_batch_size",
+            "num_classes",
+            "input_dim",
+        ):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be a positive integer, got {getattr(self, name)}")
         if self.not_a_digit_examples < 0:
@@ -90,9 +99,9 @@ class ExperimentConfig:
     def relevant_fields(self) -> list[str]:
         """The fields that change this config's training: the MLP's layers are left out of a
         CNN's config and the CNN's out of an MLP's, and the schedule's when the rate is constant."""
-        skip = {"input_dim", "hidden_units", "hidden_activation"}
+        skip = {"input_dim", "validation_batch_size"}
         if self.architecture == "mlp":
-            skip = {"conv_filters", "batch_norm", "dropout"}
+            skip = {"conv_filters", "dropout", "validation_batch_size"}
         if self.lr_schedule == "constant":
             skip |= {"lr_schedule", "warmup_epochs"}
         return [f.name for f in dataclasses.fields(self) if f.name not in skip]
@@ -150,21 +159,24 @@ def not_a_digit_experiment() -> ExperimentConfig:
 
 
 def cnn_experiment() -> ExperimentConfig:
-    """A small convnet in the spirit of Keras' "Simple MNIST convnet" example, trained for a
-    short fixed schedule (warm-up, then cosine decay); the weights of the epoch with the best
+    """A small convnet in the spirit of Keras' "Simple MNIST convnet" example (narrower, with
+    one hidden dense layer), trained for a short fixed schedule: the learning rate warms up
+    for one epoch, then decays along a cosine to 0. The weights of the epoch with the lowest
     validation loss are kept."""
     return ExperimentConfig(
         name="cnn",
         architecture="cnn",
         conv_filters=(24, 48),
-        batch_size=256,
-        epochs=5,
-        learning_rate=0.008,
+        hidden_units=(128,),
+        dropout=0.5,
+        batch_size=128,
+        epochs=7,
+        learning_rate=0.003,
         lr_schedule="warmup_cosine",
         warmup_epochs=1.0,
         validation_size=5000,
         early_stopping_monitor="val_loss",
-        early_stopping_patience=5,
+        early_stopping_patience=7,
         restore_best_weights=True,
-        steps_per_execution=1,
+        steps_per_execution=20,
     )

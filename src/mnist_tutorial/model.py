@@ -85,7 +85,8 @@ def compile_model(model: keras.Model, config: ExperimentConfig) -> keras.Model:
 
 def build_cnn(config: ExperimentConfig) -> keras.Sequential:
     """A small convnet: (conv 3x3 + relu, max-pool 2x2) per entry of `conv_filters`, then
-    flatten, dropout and a softmax layer — the shape of Keras' "Simple MNIST convnet"."""
+    flatten, a dense relu layer per entry of `hidden_units`, dropout and the softmax layer —
+    the shape of Keras' "Simple MNIST convnet", plus the hidden layer."""
     model = keras.Sequential(name=config.name)
     model.add(keras.Input(shape=(28, 28, 1), name="pixels"))
     for i, filters in enumerate(config.conv_filters, start=1):
@@ -93,17 +94,22 @@ def build_cnn(config: ExperimentConfig) -> keras.Sequential:
             keras.layers.Conv2D(
                 filters,
                 kernel_size=3,
-                activation=None if config.batch_norm else "relu",
-                use_bias=not config.batch_norm,
+                activation="relu",
                 kernel_initializer=keras.initializers.GlorotUniform(seed=config.seed + i),
                 name=f"conv_{i}",
             )
         )
-        if config.batch_norm:
-            model.add(keras.layers.BatchNormalization(name=f"norm_{i}"))
-            model.add(keras.layers.Activation("relu", name=f"relu_{i}"))
         model.add(keras.layers.MaxPooling2D(pool_size=2, name=f"pool_{i}"))
     model.add(keras.layers.Flatten(name="flatten"))
+    for i, units in enumerate(config.hidden_units, start=1):
+        model.add(
+            keras.layers.Dense(
+                units,
+                activation=config.hidden_activation,
+                kernel_initializer=keras.initializers.GlorotUniform(seed=config.seed + 10 + i),
+                name=f"hidden_{i}",
+            )
+        )
     model.add(keras.layers.Dropout(config.dropout, seed=config.seed, name="dropout"))
     model.add(output_layer(config))
     compile_model(model, config)

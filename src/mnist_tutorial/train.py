@@ -105,6 +105,7 @@ def train_model(
         epochs=config.epochs,
         batch_size=config.batch_size,
         validation_data=validation_data,
+        validation_batch_size=config.validation_batch_size,
         callbacks=callbacks,
         verbose=0,
     )
