@@ -1,17 +1,19 @@
 """Training speed: the seed notebook's own code against this library, on the same data.
 
-One run trains, in this order, each in a fresh process on the same data: (a) the seed's
-code exactly as written (plain `model.fit`, batch 75, no extras, on Keras' default backend,
-TensorFlow; `verbose=0` so that no progress bar is timed), then (b) the library's
-`build_mlp` + `train_model` — same model, optimizer, batch size and number of steps — with
-the library's defaults (JAX backend, `steps_per_execution=100`). Each runs a fixed number of
-epochs (early stopping cannot end them). The script prints seconds per epoch (median over
-the epochs after the first), their ratio, test accuracy, the machine, and the achieved
-GFLOP/s. `--levers` also times each lever alone: the backend, `steps_per_execution`, XLA on
-TensorFlow and a tf.data pipeline. A backend is fixed per process, hence the processes.
-Results go to stdout and to `benchmarks/results/train_speed.json`.
+Each run trains, each in a fresh process on the same data: (a) the seed's code exactly as
+written (plain `model.fit`, batch 75, no extras, on Keras' default backend, TensorFlow;
+`verbose=0` so that no progress bar is timed), and (b) the library's `build_mlp` +
+`train_model` — same model, optimizer, batch size and number of steps — with the library's
+defaults (JAX backend, `steps_per_execution=100`). (a) and (b) alternate over `--repeats`
+rounds, so both see the same load on a shared machine. Each runs a fixed number of epochs
+(early stopping cannot end them). The script prints seconds per epoch (median over the
+epochs after the first, then over the rounds), their ratio, test accuracy and the achieved
+GFLOP/s. `--levers` (all) or `--levers NAME...` also times levers alone in the same rounds
+(see LEVERS), including two plain-JAX references without Keras. A backend is fixed per
+process, hence the processes. Results go to stdout and to
+`benchmarks/results/train_speed.json`.
 
-    .venv/bin/python benchmarks/train_speed.py [--epochs 5] [--levers]
+    .venv/bin/python benchmarks/train_speed.py [--epochs 5] [--repeats 2] [--levers [NAME...]]
 """
 
 from __future__ import annotations

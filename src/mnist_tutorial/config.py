@@ -168,7 +168,7 @@ def cnn_experiment() -> ExperimentConfig:
         architecture="cnn",
         conv_filters=(24, 48),
         hidden_units=(128,),
-        dropout=0.5,
+        dropout=0.25,
         batch_size=128,
         epochs=7,
         learning_rate=0.003,
