@@ -138,6 +138,7 @@ handout: install
 
 bench: install
 	$(PY) benchmarks/train_speed.py
+	$(PY) benchmarks/cnn_speed.py
 	$(PY) benchmarks/predict_latency.py
 
 clean:

@@ -150,11 +150,96 @@ def test_cnn_builds_and_takes_image_shaped_input() -> None:
 
     config = cnn_experiment()
     model = build_model(config)
-    assert model.count_params() == 34_826
-    assert [layer.name for layer in model.layers][:2] == ["conv_1", "pool_1"]
+    # conv 24*(9+1) + conv 48*(24*9+1) + dense (5*5*48+1)*128 + output (128+1)*10
+    assert model.count_params() == 240 + 10_416 + 153_728 + 1_290
+    assert [layer.name for layer in model.layers] == [
+        "conv_1",
+        "pool_1",
+        "conv_2",
+        "pool_2",
+        "flatten",
+        "hidden_1",
+        "dropout",
+        "output",
+    ]
+    assert model.optimizer.get_config()["learning_rate"]["class_name"] == "CosineDecay"
     images = np.zeros((3, 28, 28), dtype=np.uint8)
     assert model_inputs(images, config).shape == (3, 28, 28, 1)
     assert model_inputs(images, ExperimentConfig()).shape == (3, 784)
     assert model.predict(model_inputs(images, config), verbose=0).shape == (3, 10)
     with pytest.raises(ValueError, match="architecture must be"):
         ExperimentConfig(architecture="rnn")
+
+
+def test_warmup_cosine_schedule_rises_then_falls_to_zero() -> None:
+    from mnist_tutorial.model import learning_rate
+
+    config = ExperimentConfig(
+        epochs=4,
+        batch_size=1000,
+        validation_size=5000,
+        lr_schedule="warmup_cosine",
+        learning_rate=0.01,
+        warmup_epochs=1.0,
+    )
+    assert config.steps_per_epoch == 55
+    schedule = learning_rate(config)
+    rates = [float(schedule(step)) for step in (0, 27, 55, 110, 4 * 55)]
+    assert rates[0] == 0.0 and rates[2] == pytest.approx(0.01)
+    assert rates[0] < rates[1] < rates[2] > rates[3] > rates[4]
+    assert rates[4] == pytest.approx(0.0, abs=1e-9)
+    assert learning_rate(ExperimentConfig()) == 0.001
+    with pytest.raises(ValueError, match="lr_schedule"):
+        ExperimentConfig(lr_schedule="cyclic")
+    with pytest.raises(ValueError, match="warmup_epochs"):
+        ExperimentConfig(epochs=2, warmup_epochs=2)
+
+
+def test_config_repr_shows_only_what_its_network_uses() -> None:
+    from mnist_tutorial.config import cnn_experiment
+
+    cnn, mlp = repr(cnn_experiment()), repr(ExperimentConfig())
+    assert "conv_filters" in cnn and "input_dim" not in cnn and "warmup_epochs" in cnn
+    assert "hidden_units" in mlp and "conv_filters" not in mlp and "lr_schedule" not in mlp
+
+
+@pytest.mark.parametrize("architecture", ["mlp", "cnn"])
+def test_predict_logits_agree_with_predict_in_any_chunking(architecture) -> None:
+    from scipy.special import softmax
+
+    from mnist_tutorial.config import cnn_experiment
+    from mnist_tutorial.evaluate import predict_logits
+    from mnist_tutorial.model import build_model, model_inputs
+
+    config = cnn_experiment() if architecture == "cnn" else ExperimentConfig()
+    model = build_model(config)
+    images = np.random.default_rng(0).integers(0, 256, size=(5, 28, 28), dtype=np.uint8)
+    x = model_inputs(images, config)
+    logits = predict_logits(model, x)
+    assert logits.dtype == np.float64 and logits.shape == (5, 10)
+    np.testing.assert_allclose(predict_logits(model, x, batch_size=2), logits, atol=1e-5)
+    np.testing.assert_allclose(predict_logits(model, x[:1]), logits[:1], atol=1e-5)
+    probabilities = model.predict(x, verbose=0)
+    np.testing.assert_allclose(softmax(logits, axis=1), probabilities, atol=1e-5)
+    assert predict_logits(model, x[:0]).shape == (0, 10)
+
+
+def test_cnn_with_schedule_trains_repeatably_and_loads_back(mnist, tmp_path) -> None:
+    from mnist_tutorial.config import cnn_experiment
+    from mnist_tutorial.model import build_cnn, model_inputs
+
+    (x_train, y_train), _ = mnist
+    config = cnn_experiment().replace(epochs=2, conv_filters=(4, 8), hidden_units=(16,))
+    x, y = model_inputs(x_train[:512], config), one_hot(y_train[:512])
+    validation = (model_inputs(x_train[512:768], config), one_hot(y_train[512:768]))
+    weights = []
+    for _ in range(2):
+        model = build_cnn(config)
+        result = train_model(model, x, y, config, validation_data=validation, progress=False)
+        weights.append(model.get_weights())
+    assert result.epochs_run == 2 and "val_loss" in result.history
+    for a, b in zip(*weights, strict=True):
+        assert np.array_equal(a, b)
+    loaded = load_model(save_model(model, tmp_path / "cnn.keras"))
+    assert loaded.optimizer.get_config()["learning_rate"]["class_name"] == "CosineDecay"
+    np.testing.assert_allclose(loaded.predict(x[:8], verbose=0), model.predict(x[:8], verbose=0))

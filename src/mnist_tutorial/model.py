@@ -14,11 +14,30 @@ from mnist_tutorial.config import ExperimentConfig
 from mnist_tutorial.preprocess import prepare_images
 
 
+def learning_rate(config: ExperimentConfig) -> float | keras.optimizers.schedules.CosineDecay:
+    """The config's learning rate: a number, or a schedule that changes it at every batch.
+
+    "warmup_cosine" rises in a straight line from 0 to `learning_rate` over `warmup_epochs`,
+    then falls to 0 along half a cosine by the end of the last epoch (a "one-cycle" shape:
+    small steps while the weights are random, big ones in the middle, small ones to settle).
+    """
+    if config.lr_schedule == "constant":
+        return config.learning_rate
+    warmup_steps = round(config.warmup_epochs * config.steps_per_epoch)
+    return keras.optimizers.schedules.CosineDecay(
+        initial_learning_rate=0.0,
+        warmup_target=config.learning_rate,
+        warmup_steps=warmup_steps,
+        decay_steps=config.epochs * config.steps_per_epoch - warmup_steps,
+        alpha=0.0,
+    )
+
+
 def make_optimizer(config: ExperimentConfig) -> keras.optimizers.Optimizer:
-    """The config's optimizer (by Keras name, e.g. "adam") at its learning rate."""
+    """The config's optimizer (by Keras name, e.g. "adam") at its learning rate (schedule)."""
     try:
         return keras.optimizers.get(
-            {"class_name": config.optimizer, "config": {"learning_rate": config.learning_rate}}
+            {"class_name": config.optimizer, "config": {"learning_rate": learning_rate(config)}}
         )
     except ValueError as exc:
         raise ValueError(f"unknown optimizer {config.optimizer!r}") from exc
@@ -64,7 +83,8 @@ def compile_model(model: keras.Model, config: ExperimentConfig) -> keras.Model:
 
 def build_cnn(config: ExperimentConfig) -> keras.Sequential:
     """A small convnet: (conv 3x3 + relu, max-pool 2x2) per entry of `conv_filters`, then
-    flatten, dropout and a softmax layer — the shape of Keras' "Simple MNIST convnet"."""
+    flatten, a dense relu layer per entry of `hidden_units`, dropout and the softmax layer —
+    the shape of Keras' "Simple MNIST convnet", plus the hidden layer."""
     model = keras.Sequential(name=config.name)
     model.add(keras.Input(shape=(28, 28, 1), name="pixels"))
     for i, filters in enumerate(config.conv_filters, start=1):
@@ -79,6 +99,15 @@ def build_cnn(config: ExperimentConfig) -> keras.Sequential:
         )
         model.add(keras.layers.MaxPooling2D(pool_size=2, name=f"pool_{i}"))
     model.add(keras.layers.Flatten(name="flatten"))
+    for i, units in enumerate(config.hidden_units, start=1):
+        model.add(
+            keras.layers.Dense(
+                units,
+                activation=config.hidden_activation,
+                kernel_initializer=keras.initializers.GlorotUniform(seed=config.seed + 10 + i),
+                name=f"hidden_{i}",
+            )
+        )
     model.add(keras.layers.Dropout(config.dropout, seed=config.seed, name="dropout"))
     model.add(output_layer(config))
     compile_model(model, config)

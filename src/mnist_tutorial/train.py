@@ -165,6 +165,7 @@ def train_model(
         epochs=config.epochs,
         batch_size=config.batch_size,
         validation_data=validation_data,
+        validation_batch_size=config.validation_batch_size,
         callbacks=[early_stopping(config), log],
         verbose=0,
     )
