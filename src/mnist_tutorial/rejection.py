@@ -7,7 +7,10 @@ accuracy (so it keeps the most answers), `risk_coverage_curve` traces the trade-
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -97,3 +100,55 @@ def predict_or_reject(
         int(c) if c < 10 and p >= threshold else None for c, p in zip(top, best, strict=True)
     ]
     return Decisions(classes, probabilities)
+
+
+# --------------------------------------------------------------------------------------------
+# STAND-IN for the lead's API (issue 12), added on branch `site` only so the site can be built
+# before main has it. Drop this block at merge in favour of main's version; the site's code
+# uses only the names and fields below.
+
+
+@dataclass(frozen=True)
+class RejectionSettings:
+    """The temperature and the answer threshold chosen on held-out data."""
+
+    temperature: float
+    threshold: float
+    target_accuracy: float
+    chosen_on: str = "validation"
+
+
+def choose_rejection(
+    model: keras.Model, x_val: np.ndarray, y_val: np.ndarray, target_accuracy: float = 0.995
+) -> RejectionSettings:
+    """Temperature fitted on the validation logits, then the lowest threshold whose
+    validation answers reach `target_accuracy`."""
+    from mnist_tutorial.calibration import apply_temperature, fit_temperature
+    from mnist_tutorial.evaluate import predict_logits
+
+    y_val = np.asarray(y_val)
+    logits = predict_logits(model, as_model_input(x_val, model))
+    temperature = fit_temperature(logits, y_val)
+    probabilities = apply_temperature(logits, temperature)
+    threshold, _ = threshold_for_accuracy(
+        probabilities.max(axis=1), probabilities.argmax(axis=1) == y_val, target_accuracy
+    )
+    return RejectionSettings(temperature, threshold, target_accuracy)
+
+
+def store_rejection(model_path: str | os.PathLike[str], settings: RejectionSettings) -> None:
+    """Write `settings` into the model's JSON sidecar under the key "rejection"."""
+    from mnist_tutorial.train import _write_text_atomic, read_metadata, sidecar_path
+
+    metadata = read_metadata(model_path) or {}
+    metadata["rejection"] = asdict(settings)
+    path = sidecar_path(Path(model_path))
+    _write_text_atomic(path, json.dumps(metadata, indent=2, sort_keys=True))
+
+
+def load_rejection(model_path: str | os.PathLike[str]) -> RejectionSettings | None:
+    """The settings stored beside a model, or None."""
+    from mnist_tutorial.train import read_metadata
+
+    values = (read_metadata(model_path) or {}).get("rejection")
+    return RejectionSettings(**values) if values else None
