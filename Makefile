@@ -58,6 +58,7 @@ nbval: install
 test: install
 	$(PY) -m pytest tests -q
 	$(PY) -m pytest $(NBVAL_FLAGS) notebooks -q
+	$(MAKE) --no-print-directory site-test
 
 lint: install
 	$(BIN)/ruff check .
@@ -70,6 +71,35 @@ format: install
 bench: install
 	$(PY) benchmarks/train_speed.py
 	$(PY) benchmarks/predict_latency.py
+
+# ---------------------------------------------------------------- the course as a website
+.PHONY: site site-test chromium
+SITE_STAMP := $(VENV)/.site-installed
+
+# build/site: the committed notebooks (not re-run), the glossary, the results, draw-a-digit.
+site: $(SITE_STAMP) data
+	$(PY) scripts/build_site.py
+
+$(SITE_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev,site]'
+	touch $(SITE_STAMP)
+
+# Debian's Chromium for the browser tests; Playwright drives it (no browser download).
+chromium:
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then \
+	    :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Chromium (apt-get install chromium)"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
+	        >/dev/null) || echo "Chromium could not be installed: browser tests will skip"; \
+	else \
+	    echo "No Chromium, and not root to install it: browser tests will skip."; \
+	    echo "  sudo apt-get install chromium   (Debian/Ubuntu), then re-run make"; \
+	fi
+
+# The built site in headless Chromium; screenshots in build/site-screenshots.
+site-test: site chromium
+	$(PY) -m pytest browser_tests -q
 
 clean:
 	rm -rf $(VENV) models .pytest_cache .ruff_cache
