@@ -74,6 +74,7 @@ def test_home_and_notebook_pages_have_content_and_navigation(site: Path, server:
     page.screenshot(path=str(SHOTS / "home.png"), full_page=False)
     _visit(page, server + "03_model_and_training.html")
     assert page.locator("img").count() >= 1  # the notebook's figures
+    page.locator("img").first.scroll_into_view_if_needed()
     assert page.locator("a.left-prev").count() == 1 and page.locator("a.right-next").count() == 1
     page.screenshot(path=str(SHOTS / "notebook_03.png"), full_page=False)
     if (ROOT / "notebooks" / "glossary.md").exists():

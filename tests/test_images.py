@@ -107,7 +107,7 @@ def test_resample_weights_average_areas_and_keep_mass() -> None:
 def test_round_trip_of_1000_test_digits_drawn_large(mnist) -> None:
     """1000 test digits enlarged (x3 to x11), off-centre, both polarities, with and without
     blur, made MNIST-style again: a model's answers agree with its answers on the originals
-    for at least 99 %, and the pixels are close (the earlier recipe: 18.5 grey levels)."""
+    for at least 99 %, and the pixels are close (the earlier recipe: 18.0 grey levels)."""
     from mnist_tutorial.config import ExperimentConfig
     from mnist_tutorial.model import build_mlp, model_inputs
     from mnist_tutorial.preprocess import one_hot
