@@ -57,6 +57,8 @@ def test_every_page_loads_without_errors_broken_links_or_missing_images(
             ".map(i => i.src)"
         )
         found += [f"missing image: {src}" for src in broken]
+        if page.locator("script[src*='mathjax']").count():  # math typeset by the local MathJax
+            page.wait_for_selector("mjx-container svg", timeout=10_000)
         for href in page.evaluate("Array.from(document.querySelectorAll('a[href]'), a => a.href)"):
             target = _local_path(href.split("#")[0], site, server)
             if target is not None and not (target.is_file() or (target / "index.html").is_file()):

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import re
 import shutil
 import subprocess
 import sys
+import tarfile
 import time
 from pathlib import Path
 
@@ -100,6 +102,33 @@ def export_model(static: Path, models_dir: Path) -> None:
     )
 
 
+MATHJAX = "mathjax/tex-svg-full.js"  # as conf.py's mathjax_path
+
+
+def vendor_mathjax(site: Path, cache: Path) -> bool:
+    """Copy MathJax 3 into the site when a page uses it (from npm's `mathjax@3`, cached)."""
+    if not any(MATHJAX in page.read_text() for page in site.glob("*.html")):
+        return False
+    script = cache / "tex-svg-full.js"
+    if not script.exists():
+        cache.mkdir(parents=True, exist_ok=True)
+        if shutil.which("npm") is None:
+            raise SystemExit("a page has math: MathJax is needed, from npm (install Node.js)")
+        npm_pack = ["npm", "pack", "mathjax@3", "--silent"]
+        subprocess.run(npm_pack, cwd=cache, check=True, stdout=subprocess.DEVNULL)
+        tarball = next(cache.glob("mathjax-*.tgz"))
+        with tarfile.open(tarball) as archive:
+            member = archive.getmember("package/es5/tex-svg-full.js")
+            data = archive.extractfile(member).read()
+        tmp = script.with_suffix(".tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, script)
+        tarball.unlink()
+    (site / "_static" / "mathjax").mkdir(exist_ok=True)
+    shutil.copy2(script, site / "_static" / MATHJAX)
+    return True
+
+
 def remote_references(site: Path) -> list[str]:
     """Every place in the built site that would load something from the network."""
     found = []
@@ -126,6 +155,8 @@ def main(argv: list[str] | None = None) -> int:
         + [str(src), str(args.out), "-d", str(args.out.parent / "site-doctrees")],
         check=True,
     )
+    if vendor_mathjax(args.out, args.out.parent / "vendor" / "mathjax-3"):
+        print("math: MathJax 3 copied into the site")
     remote = remote_references(args.out)
     if remote:
         print("the site would load these from the network:\n  " + "\n  ".join(remote))

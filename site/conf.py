@@ -41,3 +41,6 @@ html_theme_options = {
 # pydata-sphinx-theme logs an error on a first visit when no colour mode is set.
 html_context = {"default_mode": "light"}
 html_favicon = "_static/favicon.png"
+# Math, on pages that have some, from a local MathJax 3 (SVG output: no web fonts, which
+# browsers refuse to load from file://); scripts/build_site.py vendors it from npm.
+mathjax_path = "mathjax/tex-svg-full.js"
