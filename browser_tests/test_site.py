@@ -148,7 +148,8 @@ def test_drawing_with_the_mouse_gives_a_prediction(site: Path, server: str, page
             points = [(box["x"] + 45 + 190 * x, box["y"] + 45 + 190 * y) for x, y in stroke]
             page.mouse.move(*points[0])
             page.mouse.down()
-            for point in points[1:]:
+            # Every vertex of a polyline; every other point of a long arc.
+            for point in points[1:] if len(points) < 10 else points[2::2] + points[-1:]:
                 page.mouse.move(*point)
             page.mouse.up()
         page.wait_for_timeout(50)
@@ -181,7 +182,8 @@ def test_page_javascript_matches_python_on_samples_and_500_mnist_digits(
     model, spec = reference
     _, (x_test, _) = load_mnist(verbose=False)
     digits = x_test[:500]
-    variants = round_trip_variants(len(digits), seed=1)
+    # Digits drawn x3 to x6 (84 to 168 pixels): every picture crosses the browser's protocol.
+    variants = round_trip_variants(len(digits), seed=1, scales=(3.0, 4.0, 5.0, 6.0))
     grays = [_as_gray(p) for p in SAMPLES] + [
         render_digit(d, v) for d, v in zip(digits, variants, strict=True)
     ]

@@ -49,19 +49,21 @@ def render_digit(digit: np.ndarray, rendering: Rendering) -> np.ndarray:
     return 255 - pixels if rendering.dark_on_light else pixels
 
 
-def round_trip_variants(count: int, seed: int = 0) -> list[Rendering]:
+def round_trip_variants(
+    count: int, seed: int = 0, scales: tuple[float, ...] = SCALES
+) -> list[Rendering]:
     """`count` renderings cycling through every scale, polarity and blur, at random offsets."""
     rng = np.random.default_rng(seed)
     variants = []
     for i in range(count):
-        scale = SCALES[i % len(SCALES)]
+        scale = scales[i % len(scales)]
         size = round(28 * scale)
         offset = (int(rng.integers(0, size // 2 + 1)), int(rng.integers(0, size // 2 + 1)))
         variants.append(
             Rendering(
                 scale=scale,
-                dark_on_light=bool((i // len(SCALES)) % 2),
-                blur=bool((i // (2 * len(SCALES))) % 2),
+                dark_on_light=bool((i // len(scales)) % 2),
+                blur=bool((i // (2 * len(scales))) % 2),
                 offset=offset,
             )
         )
