@@ -118,6 +118,7 @@ nbval: install
 test: install
 	@$(call timed,unit tests,$(PY) -m pytest tests -q)
 	@$(call timed,nbval,$(PY) -m pytest $(NBVAL_FLAGS) $(NBVAL_TIMING) notebooks -q)
+	@$(call timed,site and browser tests,$(MAKE) --no-print-directory site-test)
 
 # The same tests against the newest releases of everything (no lock), in $(VENV)-latest, so
 # that an upcoming break shows before the lock moves.
@@ -140,6 +141,31 @@ bench: install
 	$(PY) benchmarks/train_speed.py
 	$(PY) benchmarks/cnn_speed.py
 	$(PY) benchmarks/predict_latency.py
+
+# ---------------------------------------------------------------- the course as a website
+.PHONY: site site-test chromium
+
+# build/site: the committed notebooks (not re-run), the glossary, the results, draw-a-digit.
+# Its packages (the `site` extra) are in the lock, so `make install` has installed them.
+site: install
+	$(PY) scripts/build_site.py
+
+# Debian's Chromium for the browser tests; Playwright drives it (no browser download).
+chromium:
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then \
+	    :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Chromium (apt-get install chromium)"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
+	        >/dev/null) || echo "Chromium could not be installed: browser tests will skip"; \
+	else \
+	    echo "No Chromium, and not root to install it: browser tests will skip."; \
+	    echo "  sudo apt-get install chromium   (Debian/Ubuntu), then re-run make"; \
+	fi
+
+# The built site in headless Chromium; screenshots in build/site-screenshots.
+site-test: site chromium
+	$(PY) -m pytest browser_tests -q
 
 clean:
 	rm -rf $(VENV) $(VENV)-latest $(UV_DIR) models .pytest_cache .ruff_cache

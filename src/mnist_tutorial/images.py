@@ -1,27 +1,46 @@
 """Any picture of a digit -> a 28x28 array made the way MNIST itself was made.
 
-`to_mnist_style(path_or_image)` converts to grayscale, inverts when the digit is dark on a
-light background (judged from the border pixels), stretches the contrast so the background
-is 0, crops to the ink's bounding box with a small margin, scales the longer side to 20
-pixels keeping the aspect ratio (anti-aliased), and pastes the result into a 28x28 field so
-that the ink's centre of mass sits at the centre. `mnist_style_steps` returns every stage,
-for the notebook that shows them side by side.
+MNIST's recipe (LeCun, Cortes and Burges): each digit's bounding box was scaled, keeping its
+aspect ratio, to fit a 20x20 box, with anti-aliasing (hence the grey levels); the result was
+placed in a 28x28 field so that its centre of mass sits at the centre. Measured on MNIST's
+training set: the longer side of every digit's ink is exactly 20 pixels, and every centre of
+mass lies within half a pixel of (14, 14) — an integer shift that puts it as close to (14, 14)
+as whole pixels allow.
+
+`to_mnist_style(path_or_image)` does the same to any picture: grayscale; inverted when the
+digit is dark on a light background (judged from the border pixels); the background (median
+of the border) subtracted and the contrast stretched so the darkest ink is 255; cropped to the
+bounding box of the ink (pixels at `INK_LEVEL` of the peak or more); scaled so that the longer
+side is 20 pixels by exact area averaging (each output pixel is the mean of the input area it
+covers; bilinear interpolation instead when a tiny drawing must be enlarged); then shifted
+by whole pixels so its centre of mass is nearest (14, 14). `mnist_style_steps` returns every
+stage, for the notebook that shows them side by side.
+
+Every step is plain arithmetic on float64 arrays, so the "draw a digit" page of the course's
+site repeats it exactly in JavaScript (`site/_static/mnist_digit.js`); the constants below are
+exported with the model's weights so both sides use the same values.
 """
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
-from scipy.ndimage import center_of_mass
 
 #: Contrast (grey levels of 255) below which an image is taken to hold no ink at all.
 MIN_INK_CONTRAST = 32
 #: Share of the ink's peak that counts as ink when finding the bounding box.
-INK_LEVEL = 0.2
+INK_LEVEL = 0.3
+#: The longer side of the digit's bounding box after scaling (MNIST: 20 pixels).
+BOX_SIZE = 20
+#: Side of the final image (MNIST: 28 pixels).
+FIELD_SIZE = 28
+#: Where the centre of mass goes, in pixel indices (MNIST: (14, 14), to the nearest pixel).
+CENTRE = 14.0
 
 
 class ImageInputError(ValueError):
@@ -38,6 +57,17 @@ class MnistStyleSteps:
     cropped: np.ndarray
     resized: np.ndarray
     centred: np.ndarray
+
+
+def preprocessing_constants() -> dict[str, float]:
+    """The constants of the recipe, for the JavaScript copy of it (exported with the model)."""
+    return {
+        "min_ink_contrast": MIN_INK_CONTRAST,
+        "ink_level": INK_LEVEL,
+        "box_size": BOX_SIZE,
+        "field_size": FIELD_SIZE,
+        "centre": CENTRE,
+    }
 
 
 def load_image(path: str | os.PathLike[str]) -> Image.Image:
@@ -68,53 +98,101 @@ def _border(pixels: np.ndarray) -> np.ndarray:
     return np.concatenate([pixels[0], pixels[-1], pixels[1:-1, 0], pixels[1:-1, -1]])
 
 
+def resample_weights(n_in: int, n_out: int) -> np.ndarray:
+    """(n_out, n_in) matrix taking a row of n_in pixels to n_out pixels, anti-aliased.
+
+    Shrinking (n_out <= n_in): output pixel i covers the input span
+    [i * n_in / n_out, (i + 1) * n_in / n_out) and is the mean over it, each input pixel
+    weighted by how much of it lies in the span (exact area averaging). Enlarging: bilinear
+    interpolation between pixel centres, clamped at the edges.
+    """
+    weights = np.zeros((n_out, n_in), dtype=np.float64)
+    ratio = n_in / n_out
+    for i in range(n_out):
+        if n_out <= n_in:
+            start, end = i * ratio, (i + 1) * ratio
+            for j in range(math.floor(start), min(math.ceil(end), n_in)):
+                weights[i, j] = (min(end, j + 1) - max(start, j)) / ratio
+        else:
+            centre = min(max((i + 0.5) * ratio - 0.5, 0.0), n_in - 1.0)
+            j = min(math.floor(centre), n_in - 2) if n_in > 1 else 0
+            frac = centre - j
+            weights[i, j] += 1.0 - frac
+            if n_in > 1:
+                weights[i, j + 1] += frac
+    return weights
+
+
+def resize(pixels: np.ndarray, height: int, width: int) -> np.ndarray:
+    """Resample a float image to (height, width) with `resample_weights` on each axis."""
+    rows = resample_weights(pixels.shape[0], height)
+    cols = resample_weights(pixels.shape[1], width)
+    return rows @ (np.asarray(pixels, dtype=np.float64) @ cols.T)
+
+
+def round_half_up(values: np.ndarray | float) -> np.ndarray:
+    """floor(x + 0.5): the rounding JavaScript's Math.round does, so both sides agree."""
+    return np.floor(np.asarray(values, dtype=np.float64) + 0.5)
+
+
+def centre_of_mass(pixels: np.ndarray) -> tuple[float, float]:
+    """(row, column) of the intensity-weighted mean position, in pixel indices."""
+    total = float(pixels.sum())
+    rows = pixels.sum(axis=1)
+    cols = pixels.sum(axis=0)
+    return (
+        float(np.arange(len(rows)) @ rows) / total,
+        float(np.arange(len(cols)) @ cols) / total,
+    )
+
+
+def _as_gray(source: str | os.PathLike[str] | Image.Image | np.ndarray) -> np.ndarray:
+    if isinstance(source, Image.Image):
+        return to_grayscale(source)
+    if isinstance(source, np.ndarray):
+        return to_grayscale(Image.fromarray(np.asarray(source, dtype=np.uint8)))
+    return to_grayscale(load_image(source))
+
+
 def mnist_style_steps(source: str | os.PathLike[str] | Image.Image | np.ndarray) -> MnistStyleSteps:
     """Convert a picture of one digit, keeping every intermediate stage."""
-    if isinstance(source, Image.Image):
-        gray = to_grayscale(source)
-    elif isinstance(source, np.ndarray):
-        gray = to_grayscale(Image.fromarray(np.asarray(source, dtype=np.uint8)))
-    else:
-        gray = to_grayscale(load_image(source))
+    gray = _as_gray(source)
     if gray.shape[0] < 2 or gray.shape[1] < 2:
         raise ImageInputError(f"image of {gray.shape[1]}x{gray.shape[0]} pixels is too small")
 
     # MNIST digits are light ink on a dark background: invert a light background.
     inverted = bool(np.median(_border(gray)) > 127)
-    ink = (255 - gray if inverted else gray).astype(np.float64)
+    ink = (255.0 - gray if inverted else gray.astype(np.float64)).astype(np.float64)
     background = np.median(_border(ink))
     ink = np.clip(ink - background, 0, None)
-    if ink.max() < MIN_INK_CONTRAST:
+    peak = float(ink.max())
+    if peak < MIN_INK_CONTRAST:
         raise ImageInputError(
             "no digit found: the image is blank (no pixel differs from the background by "
             f"{MIN_INK_CONTRAST} grey levels or more)"
         )
-    ink = ink * (255.0 / ink.max())
+    ink = ink * (255.0 / peak)
 
-    rows = np.flatnonzero((ink >= INK_LEVEL * 255).any(axis=1))
-    cols = np.flatnonzero((ink >= INK_LEVEL * 255).any(axis=0))
-    height, width = rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1
-    margin = max(1, round(0.05 * max(height, width)))
-    top, bottom = max(rows[0] - margin, 0), min(rows[-1] + margin + 1, ink.shape[0])
-    left, right = max(cols[0] - margin, 0), min(cols[-1] + margin + 1, ink.shape[1])
-    cropped = ink[top:bottom, left:right]
+    # The bounding box of the ink, scaled so that its longer side is BOX_SIZE pixels.
+    is_ink = ink >= INK_LEVEL * 255.0
+    rows = np.flatnonzero(is_ink.any(axis=1))
+    cols = np.flatnonzero(is_ink.any(axis=0))
+    cropped = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    height, width = cropped.shape
+    scale = BOX_SIZE / max(height, width)
+    new_height = max(1, min(BOX_SIZE, int(round_half_up(height * scale))))
+    new_width = max(1, min(BOX_SIZE, int(round_half_up(width * scale))))
+    resized = np.clip(resize(cropped, new_height, new_width), 0.0, 255.0)
 
-    scale = 20.0 / max(cropped.shape)
-    new_size = (max(1, round(cropped.shape[1] * scale)), max(1, round(cropped.shape[0] * scale)))
-    resized_image = Image.fromarray(cropped.astype(np.float32)).resize(
-        new_size, Image.Resampling.LANCZOS
-    )
-    resized = np.clip(np.asarray(resized_image), 0, 255)
-
-    centred = np.zeros((28, 28), dtype=np.float64)
-    cy, cx = center_of_mass(resized)
-    h, w = resized.shape
-    top = int(np.clip(round(13.5 - cy), 0, 28 - h))
-    left = int(np.clip(round(13.5 - cx), 0, 28 - w))
-    centred[top : top + h, left : left + w] = resized
+    # Whole-pixel shift that brings the centre of mass nearest to (CENTRE, CENTRE).
+    cy, cx = centre_of_mass(resized)
+    top = int(np.clip(round_half_up(CENTRE - cy), 0, FIELD_SIZE - new_height))
+    left = int(np.clip(round_half_up(CENTRE - cx), 0, FIELD_SIZE - new_width))
+    centred = np.zeros((FIELD_SIZE, FIELD_SIZE), dtype=np.float64)
+    centred[top : top + new_height, left : left + new_width] = resized
 
     def as_bytes(values: np.ndarray) -> np.ndarray:
-        return np.clip(np.rint(values), 0, 255).astype(np.uint8)
+        return np.clip(round_half_up(values), 0, 255).astype(np.uint8)
 
     return MnistStyleSteps(
         grayscale=gray,

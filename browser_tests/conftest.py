@@ -1,0 +1,91 @@
+"""Fixtures of the browser tests: the built site, served and opened in headless Chromium.
+
+The site must be built first (`make site`; `make site-test` does both). The browser is the
+system's Chromium (Debian's `chromium`, which `make chromium` installs when run as root),
+driven by Playwright's Python package: no browser is downloaded. Without a Chromium the
+tests are skipped, saying so.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SITE = Path(os.environ.get("MNIST_SITE_DIR", ROOT / "build" / "site"))
+SHOTS = SITE.parent / "site-screenshots"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def chromium_path() -> str | None:
+    """The system Chromium: $CHROMIUM, else chromium / chromium-browser on the PATH."""
+    for candidate in (os.environ.get("CHROMIUM"), "chromium", "chromium-browser"):
+        if candidate and (found := shutil.which(candidate)):
+            return found
+    return None
+
+
+@pytest.fixture(scope="session")
+def site() -> Path:
+    if not (SITE / "index.html").exists():
+        pytest.fail(f"no built site at {SITE}: run `make site` first")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    return SITE
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@pytest.fixture(scope="session")
+def server(site: Path) -> Iterator[str]:
+    """`python -m http.server` in a thread, on a free port of localhost."""
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser(site: Path) -> Iterator[object]:
+    executable = chromium_path()
+    if executable is None:
+        pytest.skip(
+            "no Chromium on this machine (`make chromium` installs Debian's as root: "
+            "apt-get install chromium); browser tests skipped"
+        )
+    playwright_api = pytest.importorskip(
+        "playwright.sync_api", reason="Playwright missing: `make site-test` installs it"
+    )
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: object) -> Iterator[object]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()

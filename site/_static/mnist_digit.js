@@ -1,0 +1,260 @@
+/*
+ * The course's digit reader, in plain JavaScript (no framework, nothing fetched).
+ *
+ * preprocess(): the same MNIST-style recipe as mnist_tutorial.images.mnist_style_steps, step
+ * for step and in the same float64 arithmetic: invert a light background, subtract the
+ * background, stretch the contrast, crop to the ink's bounding box, scale the longer side to
+ * 20 pixels by exact area averaging (bilinear when enlarging), shift by whole pixels so the
+ * centre of mass is nearest (14, 14), round half up to grey levels 0-255.
+ * forward(): the seed MLP 784-128(relu)-64(relu)-10, softmax of logits / temperature.
+ * The weights and the constants come from mnist_tutorial.export.export_weights.
+ */
+(function (global) {
+  "use strict";
+
+  function decodeFloat32(base64) {
+    const bytes = atob(base64);
+    const view = new DataView(new ArrayBuffer(bytes.length));
+    for (let i = 0; i < bytes.length; i++) view.setUint8(i, bytes.charCodeAt(i));
+    const out = new Float32Array(bytes.length / 4);
+    for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(4 * i, true);
+    return out;
+  }
+
+  /** The exported model, with its arrays decoded (once). */
+  function loadModel(spec) {
+    if (!spec || spec.format !== "mnist-tutorial-mlp/1") {
+      throw new Error("not a model exported by mnist_tutorial.export");
+    }
+    return {
+      name: spec.name,
+      layers: spec.layers.map(function (layer) {
+        return {
+          inputs: layer.inputs,
+          units: layer.units,
+          activation: layer.activation,
+          kernel: decodeFloat32(layer.kernel),
+          bias: decodeFloat32(layer.bias),
+        };
+      }),
+      temperature: spec.rejection.temperature,
+      threshold: spec.rejection.threshold,
+      rejection: spec.rejection,
+      constants: spec.preprocessing,
+    };
+  }
+
+  function median(values) {
+    const sorted = Float64Array.from(values).sort();
+    const n = sorted.length;
+    return n % 2 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  }
+
+  function border(pixels, width, height) {
+    const out = [];
+    for (let x = 0; x < width; x++) out.push(pixels[x]);
+    for (let x = 0; x < width; x++) out.push(pixels[(height - 1) * width + x]);
+    for (let y = 1; y < height - 1; y++) out.push(pixels[y * width]);
+    for (let y = 1; y < height - 1; y++) out.push(pixels[y * width + width - 1]);
+    return out;
+  }
+
+  function roundHalfUp(x) {
+    return Math.floor(x + 0.5);
+  }
+
+  /** Rows of (index, weight) taking nIn pixels to nOut: images.resample_weights. */
+  function resampleWeights(nIn, nOut) {
+    const rows = [];
+    const ratio = nIn / nOut;
+    for (let i = 0; i < nOut; i++) {
+      const row = [];
+      if (nOut <= nIn) {
+        const start = i * ratio;
+        const end = (i + 1) * ratio;
+        for (let j = Math.floor(start); j < Math.min(Math.ceil(end), nIn); j++) {
+          row.push([j, (Math.min(end, j + 1) - Math.max(start, j)) / ratio]);
+        }
+      } else {
+        const centre = Math.min(Math.max((i + 0.5) * ratio - 0.5, 0), nIn - 1);
+        const j = nIn > 1 ? Math.min(Math.floor(centre), nIn - 2) : 0;
+        const frac = centre - j;
+        row.push([j, 1 - frac]);
+        if (nIn > 1) row.push([j + 1, frac]);
+      }
+      rows.push(row);
+    }
+    return rows;
+  }
+
+  function resize(pixels, height, width, newHeight, newWidth) {
+    const colW = resampleWeights(width, newWidth);
+    const rowW = resampleWeights(height, newHeight);
+    const wide = new Float64Array(height * newWidth);
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < newWidth; x++) {
+        let sum = 0;
+        for (const [j, w] of colW[x]) sum += w * pixels[y * width + j];
+        wide[y * newWidth + x] = sum;
+      }
+    }
+    const out = new Float64Array(newHeight * newWidth);
+    for (let y = 0; y < newHeight; y++) {
+      for (let x = 0; x < newWidth; x++) {
+        let sum = 0;
+        for (const [j, w] of rowW[y]) sum += w * wide[j * newWidth + x];
+        out[y * newWidth + x] = Math.min(Math.max(sum, 0), 255);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * gray: grey levels 0-255 (any array), row by row, width x height.
+   * Returns {pixels: Float64Array(784) of whole grey levels, inverted, box} or
+   * {blank: true, reason} when there is no digit.
+   */
+  function preprocess(gray, width, height, constants) {
+    const c = constants;
+    if (width < 2 || height < 2) return { blank: true, reason: "image too small" };
+    const n = width * height;
+    const inverted = median(border(gray, width, height)) > 127;
+    const ink = new Float64Array(n);
+    for (let i = 0; i < n; i++) ink[i] = inverted ? 255 - gray[i] : gray[i];
+    const background = median(border(ink, width, height));
+    let peak = 0;
+    for (let i = 0; i < n; i++) {
+      ink[i] = Math.max(ink[i] - background, 0);
+      if (ink[i] > peak) peak = ink[i];
+    }
+    if (peak < c.min_ink_contrast) return { blank: true, reason: "no ink", inverted: inverted };
+    const gain = 255 / peak;
+    const level = c.ink_level * 255;
+    let top = height, bottom = -1, left = width, right = -1;
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const v = ink[y * width + x] * gain;
+        ink[y * width + x] = v;
+        if (v >= level) {
+          if (y < top) top = y;
+          if (y > bottom) bottom = y;
+          if (x < left) left = x;
+          if (x > right) right = x;
+        }
+      }
+    }
+    const h = bottom - top + 1;
+    const w = right - left + 1;
+    const cropped = new Float64Array(h * w);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) cropped[y * w + x] = ink[(top + y) * width + left + x];
+    }
+    const box = c.box_size;
+    const scale = box / Math.max(h, w);
+    const newH = Math.max(1, Math.min(box, roundHalfUp(h * scale)));
+    const newW = Math.max(1, Math.min(box, roundHalfUp(w * scale)));
+    const resized = resize(cropped, h, w, newH, newW);
+
+    let total = 0, sumY = 0, sumX = 0;
+    for (let y = 0; y < newH; y++) {
+      for (let x = 0; x < newW; x++) {
+        const v = resized[y * newW + x];
+        total += v;
+        sumY += y * v;
+        sumX += x * v;
+      }
+    }
+    const field = c.field_size;
+    const clamp = function (v, lo, hi) { return Math.min(Math.max(v, lo), hi); };
+    const shiftY = clamp(roundHalfUp(c.centre - sumY / total), 0, field - newH);
+    const shiftX = clamp(roundHalfUp(c.centre - sumX / total), 0, field - newW);
+    const pixels = new Float64Array(field * field);
+    for (let y = 0; y < newH; y++) {
+      for (let x = 0; x < newW; x++) {
+        const v = roundHalfUp(resized[y * newW + x]);
+        pixels[(shiftY + y) * field + shiftX + x] = clamp(v, 0, 255);
+      }
+    }
+    return {
+      pixels: pixels,
+      inverted: inverted,
+      box: { top: top, left: left, height: h, width: w },
+    };
+  }
+
+  /** pixels: 784 grey levels 0-255. Returns {logits, probabilities} (plain arrays). */
+  function forward(model, pixels) {
+    let x = Array.from(pixels, function (v) { return v / 255; });
+    let logits = null;
+    model.layers.forEach(function (layer) {
+      const out = new Float64Array(layer.units);
+      for (let j = 0; j < layer.units; j++) out[j] = layer.bias[j];
+      for (let i = 0; i < layer.inputs; i++) {
+        const xi = x[i];
+        if (xi === 0) continue;
+        const row = i * layer.units;
+        for (let j = 0; j < layer.units; j++) out[j] += xi * layer.kernel[row + j];
+      }
+      if (layer.activation === "relu") {
+        for (let j = 0; j < layer.units; j++) out[j] = Math.max(out[j], 0);
+      } else {
+        logits = Array.from(out);
+      }
+      x = out;
+    });
+    const scaled = logits.map(function (z) { return z / model.temperature; });
+    const top = Math.max.apply(null, scaled);
+    const exps = scaled.map(function (z) { return Math.exp(z - top); });
+    const sum = exps.reduce(function (a, b) { return a + b; }, 0);
+    return { logits: logits, probabilities: exps.map(function (e) { return e / sum; }) };
+  }
+
+  /** The digit, or null for "I don't know" (top probability below the threshold). */
+  function decide(model, probabilities) {
+    let best = 0;
+    for (let k = 1; k < probabilities.length; k++) {
+      if (probabilities[k] > probabilities[best]) best = k;
+    }
+    const p = probabilities[best];
+    return { digit: p >= model.threshold ? best : null, best: best, confidence: p };
+  }
+
+  /** Grey levels of RGBA pixels over white paper (ITU-R 601 luma, as Pillow's "L"). */
+  function grayFromRGBA(data) {
+    const n = data.length / 4;
+    const gray = new Uint8ClampedArray(n);
+    for (let i = 0; i < n; i++) {
+      const a = data[4 * i + 3] / 255;
+      const r = data[4 * i] * a + 255 * (1 - a);
+      const g = data[4 * i + 1] * a + 255 * (1 - a);
+      const b = data[4 * i + 2] * a + 255 * (1 - a);
+      gray[i] = Math.round((r * 299 + g * 587 + b * 114) / 1000);
+    }
+    return gray;
+  }
+
+  /** Everything at once: grey levels -> MNIST-style pixels -> probabilities -> decision. */
+  function classify(model, gray, width, height) {
+    const prepared = preprocess(gray, width, height, model.constants);
+    if (prepared.blank) return { blank: true, reason: prepared.reason };
+    const result = forward(model, prepared.pixels);
+    return {
+      blank: false,
+      pixels: Array.from(prepared.pixels),
+      inverted: prepared.inverted,
+      logits: result.logits,
+      probabilities: result.probabilities,
+      decision: decide(model, result.probabilities),
+    };
+  }
+
+  global.MnistDigit = {
+    loadModel: loadModel,
+    preprocess: preprocess,
+    forward: forward,
+    decide: decide,
+    grayFromRGBA: grayFromRGBA,
+    classify: classify,
+    resampleWeights: resampleWeights,
+  };
+})(window);

@@ -1,0 +1,46 @@
+"""Sphinx configuration of the course's static site (built by `make site`, see the README).
+
+Sphinx + MyST-NB + sphinx-book-theme, the stack Jupyter Book 1 wraps, used directly: the
+committed notebooks are rendered with their outputs as they are (no execution), and nothing
+is fetched from the network when a page opens (no CDN, no launch buttons, no analytics).
+"""
+
+project = "mnist-tutorial"
+author = "mnist-tutorial contributors"
+copyright = "mnist-tutorial contributors"
+
+extensions = ["myst_nb"]
+exclude_patterns = ["_build", "**.ipynb_checkpoints"]
+suppress_warnings = ["mystnb.unknown_mime_type"]
+
+# The committed outputs are the course: never execute.
+nb_execution_mode = "off"
+# No require.js / widget manager from a CDN (the notebooks have no widgets).
+nb_ipywidgets_js = {}
+myst_enable_extensions = ["colon_fence", "dollarmath"]
+myst_heading_anchors = 3
+
+html_theme = "sphinx_book_theme"
+html_title = "MNIST with Keras: a tutorial"
+html_static_path = ["_static"]
+html_css_files = ["draw.css"]
+html_last_updated_fmt = None
+html_show_sourcelink = False
+html_copy_source = False
+html_theme_options = {
+    "use_download_button": False,
+    "use_fullscreen_button": False,
+    "use_repository_button": False,
+    "use_issues_button": False,
+    "use_edit_page_button": False,
+    "show_navbar_depth": 1,
+    "home_page_in_toc": True,
+    "navigation_with_keys": True,
+    "show_prev_next": True,
+}
+# pydata-sphinx-theme logs an error on a first visit when no colour mode is set.
+html_context = {"default_mode": "light"}
+html_favicon = "_static/favicon.png"
+# Math, on pages that have some, from a local MathJax 3 (SVG output: no web fonts, which
+# browsers refuse to load from file://); scripts/build_site.py vendors it from npm.
+mathjax_path = "mathjax/tex-svg-full.js"

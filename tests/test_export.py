@@ -1,0 +1,57 @@
+"""The model file of the draw-a-digit page: what `export_weights` writes, and refuses."""
+
+from __future__ import annotations
+
+import base64
+
+import numpy as np
+import pytest
+
+from mnist_tutorial.config import ExperimentConfig
+from mnist_tutorial.export import ExportError, export_weights, read_spec
+from mnist_tutorial.model import build_cnn, build_mlp
+from mnist_tutorial.rejection import RejectionSettings
+
+SETTINGS = RejectionSettings(temperature=1.5, threshold=0.8, target_accuracy=0.995)
+
+
+def _array(encoded: str) -> np.ndarray:
+    return np.frombuffer(base64.b64decode(encoded), dtype="<f4")
+
+
+@pytest.mark.parametrize("suffix", [".js", ".json"])
+def test_exported_weights_reproduce_the_model(tmp_path, suffix) -> None:
+    model = build_mlp(ExperimentConfig())
+    path = export_weights(model, tmp_path / f"model{suffix}", rejection=SETTINGS)
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temporary file left
+    spec = read_spec(path)
+    assert spec["rejection"]["threshold"] == 0.8 and spec["rejection"]["temperature"] == 1.5
+    assert spec["preprocessing"]["box_size"] == 20 and spec["preprocessing"]["centre"] == 14
+    assert [(layer["inputs"], layer["units"]) for layer in spec["layers"]] == [
+        (784, 128),
+        (128, 64),
+        (64, 10),
+    ]
+    # The forward pass the page does, in NumPy, gives the model's probabilities.
+    x = np.random.default_rng(0).random((5, 784), dtype=np.float32)
+    h = x.astype(np.float64)
+    for layer in spec["layers"]:
+        kernel = _array(layer["kernel"]).reshape(layer["inputs"], layer["units"])
+        h = h @ kernel + _array(layer["bias"])
+        if layer["activation"] == "relu":
+            h = np.maximum(h, 0)
+    p = np.exp(h - h.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(p, np.asarray(model(x)), atol=1e-5)
+
+
+def test_only_the_mlp_is_exported(tmp_path) -> None:
+    with pytest.raises(ExportError, match="only a Sequential MLP of Dense layers"):
+        export_weights(build_cnn(ExperimentConfig(architecture="cnn")), tmp_path / "m.js", SETTINGS)
+    with pytest.raises(ExportError, match="784 -> 11"):
+        export_weights(
+            build_mlp(ExperimentConfig(not_a_digit_examples=10)), tmp_path / "m.js", SETTINGS
+        )
+    with pytest.raises(ValueError, match=".js or .json"):
+        export_weights(build_mlp(ExperimentConfig()), tmp_path / "m.txt", SETTINGS)
+    assert list(tmp_path.iterdir()) == []
