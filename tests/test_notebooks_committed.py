@@ -46,3 +46,36 @@ def test_outputs_hold_no_machine_paths(path) -> None:
             for text in texts:
                 found = MACHINE_PATHS.search(text)
                 assert not found, f"{path.name} cell {index}: machine path {found.group()!r}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_a_lesson(path) -> None:
+    """Each notebook states what it teaches, what it needs and how long it runs, links the
+    glossary, ends with takeaways, 2-4 exercises with worked solutions and a link onwards,
+    and prints the environment it ran with last."""
+    nb = nbformat.read(path, as_version=4)
+    prose = "\n".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
+    for heading in ("**What you will learn**", "**What you need first:**", "**Run time:**"):
+        assert heading in nb.cells[0].source, f"{path.name}: header lacks {heading}"
+    assert "(glossary.md)" in prose
+    assert "## Key takeaways" in prose and "## Exercises" in prose
+    solutions = [c for c in nb.cells if "solution" in c.metadata.get("tags", [])]
+    assert 2 <= len(solutions) <= 4, f"{path.name}: {len(solutions)} worked solutions"
+    later = sorted(p.name for p in NOTEBOOKS if p.name > path.name)
+    if later:
+        assert f"({later[0]})" in prose, f"{path.name} does not link to {later[0]}"
+    assert nb.cells[-1].source == "print(environment_line())"
+
+
+def test_keras_code_is_in_the_open() -> None:
+    """The Keras calls the seed notebook wrote can be read in the notebooks themselves."""
+    code = "\n".join(
+        cell.source
+        for path in NOTEBOOKS
+        for cell in nbformat.read(path, as_version=4).cells
+        if cell.cell_type == "code"
+    )
+    for call in ("keras.Sequential(", ".compile(", ".fit(", ".predict(", ".evaluate(", "save"):
+        assert call in code, f"no notebook shows {call}"
+    assert "keras.saving.load_model(" in code and "keras.callbacks.EarlyStopping(" in code
+    assert "show_source(build_cnn)" in code and ".reshape(-1, 28, 28, 1)" in code
