@@ -243,3 +243,18 @@ def test_cnn_with_schedule_trains_repeatably_and_loads_back(mnist, tmp_path) -> 
     loaded = load_model(save_model(model, tmp_path / "cnn.keras"))
     assert loaded.optimizer.get_config()["learning_rate"]["class_name"] == "CosineDecay"
     np.testing.assert_allclose(loaded.predict(x[:8], verbose=0), model.predict(x[:8], verbose=0))
+
+
+def test_describe_stop_says_which_weights_were_kept() -> None:
+    from mnist_tutorial.train import TrainingResult, describe_stop
+
+    config = ExperimentConfig(
+        epochs=3, early_stopping_monitor="val_loss", restore_best_weights=True
+    )
+    run = TrainingResult({"loss": [1, 0.5, 0.4], "val_loss": [0.5, 0.3, 0.4]}, 3, False, 1.0)
+    assert describe_stop(run, config) == (
+        "Trained all 3 epochs. Kept the weights of epoch 2 (best val_loss: 0.3000)."
+    )
+    assert describe_stop(run, config.replace(restore_best_weights=False)) == (
+        "Trained all 3 epochs."
+    )

@@ -186,7 +186,15 @@ def _epochs(n: int) -> str:
 def describe_stop(result: TrainingResult, config: ExperimentConfig) -> str:
     """One sentence on how training ended, for people."""
     if not result.stopped_early:
-        return f"Trained all {_epochs(result.epochs_run)}."
+        sentence = f"Trained all {_epochs(result.epochs_run)}."
+        if config.restore_best_weights:
+            monitor = config.early_stopping_monitor
+            best = best_epoch(result, config)
+            sentence += (
+                f" Kept the weights of epoch {best} (best {monitor}: "
+                f"{result.history[monitor][best - 1]:.4f})."
+            )
+        return sentence
     monitor = config.early_stopping_monitor
     values = result.history[monitor]
     best_at = best_epoch(result, config) - 1
