@@ -7,13 +7,14 @@
 #
 # Each case runs in a fresh copy of the working tree under $TMPDIR with an empty models/
 # (set MODELS_FROM=DIR to start from a copy of DIR instead, e.g. models trained on this
-# machine, to skip retraining what the case does not change). Prints one line per case.
+# machine, to skip retraining what the case does not change; KEEP=1 keeps each nbval.log).
+# Prints one line per case.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PY=${PY:-$ROOT/.venv/bin/python}
 [ -x "$PY" ] || PY=python3
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/regression-demo.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
+[ -n "${KEEP:-}" ] && echo "logs kept in $WORK/<case>/nbval.log" || trap 'rm -rf "$WORK"' EXIT
 status=0
 
 copy_tree() {  # copy_tree DEST: the working tree as git sees it (tracked + untracked, not ignored)
