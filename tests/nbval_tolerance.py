@@ -138,6 +138,26 @@ TOLERANCES: dict[str, Tolerance] = {
     "mean_auroc": Tolerance(
         abs=0.08, why="The mean over the six kinds (moved 0.04 at most): 8 points."
     ),
+    "ood_plain": Tolerance(
+        compared=False,
+        why="Shares accepted and AUROCs of the plain network's top probability and energy "
+        "score on each kind of non-digit, and their means: how a network without a 'not a "
+        "digit' class treats inputs unlike any it saw is not controlled by training at all "
+        "(all-ink AUROC 0.316 -> 0.911, Gaussian noise accepted 0.633 -> 0.235, mean AUROC "
+        "0.757 -> 0.896 measured on AVX2). Notebook 8 says so; the 11th class's columns, "
+        "which are the lesson, keep their bands.",
+    ),
+    "shifted": Tolerance(
+        abs=0.05,
+        why="Accuracy on digits shifted by 2 pixels: outside what the MLP was trained on, so "
+        "less constrained than the test accuracy (0.8578 -> 0.8735 measured on AVX2); five "
+        "points, still far from the unshifted 0.98 or the CNN's 0.97.",
+    ),
+    "logit_scale": Tolerance(
+        rel=0.2,
+        why="A threshold on the energy score, in units of logits, whose scale follows the "
+        "epochs trained (12.16 -> 12.96 measured on AVX2); 20 %.",
+    ),
     "probability": Tolerance(
         abs=0.2,
         why="A softmax probability of one input: near 0 or 1 it barely moves, but for an "
@@ -158,6 +178,9 @@ KIND_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (kind, re.compile(pattern, re.IGNORECASE))
     for kind, pattern in [
         ("exact", r"\d\s*/\s*$|\d of $|did not improve for $|\bpatience\b"),
+        ("ood_plain", r"^(top-p|energy): (mean )?(accepted|AUROC)\b"),
+        ("shifted", r"\bshifted\b"),
+        ("logit_scale", r"\blogit units\b"),
         ("seconds", r"\bs/epoch\b|\bs/step\b|\bms/step\b|\bseconds?\b|\btime\b"),
         ("per_class", r"\bprecision\b|\brecall\b|\bf1(-score)?\b"),
         ("accuracy", r"(?<![a-z])accura(cy|te)\b"),
@@ -195,9 +218,10 @@ EQUIVALENT_TEXT: list[tuple[re.Pattern[str], str, str]] = [
 
 # A cell tagged `nbval-text-structure` has its text compared without its numbers (as the
 # environment line): only for what a model answers about inputs unlike any it was trained
-# on (random noise, a blank page), where which digit wins flips between CPUs. Used on the
-# original notebook's noise demo; the cell must still run, print the same lines, and draw
-# figures of the same kind.
+# on (random noise, a blank page), where which digit wins flips between CPUs, and for a
+# choice decided by a handful of images (a 99.9 % target on 5000 validation digits: 5
+# mistakes; its coverage moved 0.654 -> 0.428 on AVX2). The cell must still run and print
+# the same lines.
 TEXT_STRUCTURE_TAG = "nbval-text-structure"
 
 

@@ -62,7 +62,7 @@ def test_figures_are_returned_not_shown() -> None:
     heat = plot_confusion_matrix(np.eye(10, dtype=int) * 5)
     assert heat.axes[0].get_xlabel() == "Predicted digit"
     norm = plot_confusion_matrix(np.eye(10, dtype=int) * 5, normalize=True)
-    assert "1.00" in [t.get_text() for t in norm.axes[0].texts]
+    assert "100.0%" in [t.get_text() for t in norm.axes[0].texts]
 
     wrong = plot_wrong_predictions(
         images.reshape(20, 784), np.array([1] * 20), np.array([1, 7] * 10), 2, 3

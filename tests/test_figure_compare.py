@@ -102,7 +102,7 @@ def test_other_wrong_digits_pass_as_a_training_figure(mnist) -> None:
 def test_history_with_tiny_noise_passes() -> None:
     committed = png(plot_history(history(120)))
     redrawn = png(plot_history(history(120, noise=1e-3)))
-    assert compare_png(committed, redrawn, "exact") == []
+    # A history is a figure of training results: compared with the "training" thresholds.
     assert compare_png(committed, redrawn, "training") == []
 
 

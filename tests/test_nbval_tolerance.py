@@ -37,8 +37,10 @@ def test_every_kind_has_a_tolerance_with_a_reason() -> None:
         ("temperature: ", "temperature"),
         ("threshold: ", "threshold"),
         ("coverage: ", "coverage"),
-        ("top-p: mean AUROC: ", "mean_auroc"),
-        ("energy: AUROC", "auroc"),
+        ("top-p: mean AUROC: ", "ood_plain"),
+        ("11th class: mean AUROC: ", "mean_auroc"),
+        ("energy: AUROC", "ood_plain"),
+        ("11th class: AUROC", "auroc"),
         ("x_train: (", None),
         ("parameters", None),
         ("min: 0 max: ", None),
@@ -118,3 +120,14 @@ def test_structure_only_compares_text_but_not_numbers() -> None:
     assert compare_text(committed, new, structure_only=True) == []  # ...but the same lines
     assert compare_text(committed, "1: 0.99146\n", structure_only=True)
     assert compare_text(committed, "one: 0.99146\n7: 0.00005\n", structure_only=True)
+
+
+def test_kinds_for_shifted_digits_energy_and_the_plain_networks_ood_columns() -> None:
+    assert kind_of_label("test accuracy, shifted by 2 pixels: ") == "shifted"
+    assert kind_of_label("seed MLP: test accuracy on shifted digits: ") == "shifted"
+    assert kind_of_label("energy: threshold (logit units): ") == "logit_scale"
+    assert kind_of_label("top-p: accepted") == "ood_plain"
+    assert kind_of_label("energy: mean AUROC: ") == "ood_plain"
+    assert kind_of_label("11th class: accepted") == "accepted"
+    assert kind_of_label("11th class: mean AUROC: ") == "mean_auroc"
+    assert kind_of_label("test accuracy: ") == "accuracy"

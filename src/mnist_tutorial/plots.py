@@ -56,14 +56,18 @@ def plot_history(history: Mapping[str, Sequence[float]], title: str | None = Non
     accuracy; training curves solid, validation curves dashed when the history has them."""
     fig = Figure(figsize=(10, 4), layout="constrained")
     loss_ax, acc_ax = fig.subplots(1, 2)
-    for ax, metric, label in (
-        (loss_ax, "loss", "Loss (log scale)"),
-        (acc_ax, "accuracy", "Accuracy"),
-    ):
-        for key, name, style in ((metric, "training", "-"), (f"val_{metric}", "validation", "--")):
+    # Each curve has a colour of its own (loss: blue/orange, accuracy: green/red), so a
+    # missing or extra curve changes the picture's colours, not only its lines.
+    panels = (
+        (loss_ax, "loss", "Loss (log scale)", ("C0", "C1")),
+        (acc_ax, "accuracy", "Accuracy", ("C2", "C3")),
+    )
+    for ax, metric, label, colours in panels:
+        curves = ((metric, "training", "-"), (f"val_{metric}", "validation", "--"))
+        for (key, name, style), colour in zip(curves, colours, strict=True):
             if key in history:
                 epochs = np.arange(1, len(history[key]) + 1)
-                ax.plot(epochs, history[key], style, label=name)
+                ax.plot(epochs, history[key], style, color=colour, label=name)
         ax.set_xlabel("Epoch")
         ax.set_ylabel(label)
         ax.set_title(label.split(" (")[0])
@@ -94,7 +98,8 @@ def plot_confusion_matrix(
         totals = matrix.sum(axis=1, keepdims=True)
         shown = np.divide(matrix, totals, out=np.zeros(matrix.shape), where=totals > 0)
         vmax = None if errors_only else 1
-        sns.heatmap(shown, annot=True, fmt=".2f", cmap="Blues", ax=ax, vmin=0, vmax=vmax, mask=mask)
+        # Percent with one decimal: shares of mistakes are a few tenths of a percent.
+        sns.heatmap(shown, annot=True, fmt=".1%", cmap="Blues", ax=ax, vmin=0, vmax=vmax, mask=mask)
     else:
         cmap = "Reds" if errors_only else "Blues"
         sns.heatmap(matrix, annot=True, fmt="d", cmap=cmap, ax=ax, mask=mask)
@@ -185,7 +190,11 @@ def plot_images_row(
             low, high = min(0.0, float(image.min())), max(1.0, float(image.max()))
         ax.imshow(image, cmap=cmap, vmin=low, vmax=high)
         ax.set_title(title, fontsize=9)
-        ax.axis("off")
+        # A thin frame instead of no axes: an all-white image must still show as a panel.
+        ax.set_xticks([])
+        ax.set_yticks([])
+        for spine in ax.spines.values():
+            spine.set_color("0.8")
     return fig
 
 
@@ -256,7 +265,7 @@ def plot_risk_coverage(curves: Mapping[str, object], target_accuracy: float) -> 
     ax.axhline(
         1 - target_accuracy, color="k", ls="--", lw=1, label=f"{1 - target_accuracy:.1%} risk"
     )
-    ax.set_xlabel("Coverage (share of test digits answered)")
+    ax.set_xlabel("Coverage (share of digits answered)")
     ax.set_ylabel("Risk (error rate among answered)")
     ax.set_title("Risk-coverage")
     ax.set_ylim(0, max(0.03, 2 * (1 - target_accuracy)))
