@@ -29,6 +29,8 @@ UV_LOCK_ENV = eval "$$($(PYTHON) scripts/pip_to_uv.py --primary-index-only --exp
 LOCK_FLAGS ?=
 # `make test-latest` installs the newest releases instead of the lock, in its own venv.
 LATEST ?=
+# uv compiles the bytecode at install time, as pip does: without it, where
+# PYTHONDONTWRITEBYTECODE is set, every process would compile TensorFlow anew (3x its import).
 
 # $(call timed,LABEL,COMMAND): run COMMAND, then print how long it took (and keep its status).
 timed = t0=$$(date +%s.%N); $(2); rc=$$?; \
@@ -66,10 +68,11 @@ $(STAMP): pyproject.toml $(LOCK) | $(UV_BIN)
 	test -x $(PY) || $(UV_BIN) venv --quiet --python "$$($(PYTHON) -c 'import sys; print(sys.executable)')" $(VENV); \
 	if [ -n "$(LATEST)" ]; then \
 	    echo "Installing the newest releases (no lock) into $(VENV)"; \
-	    $(UV_BIN) pip install --quiet --python $(PY) --upgrade --refresh -e '.[dev]'; \
+	    $(UV_BIN) pip install --quiet --python $(PY) --compile-bytecode --upgrade --refresh \
+	        -e '.[dev]'; \
 	else \
 	    echo "Installing $(LOCK) into $(VENV) (hash-checked)"; \
-	    $(UV_BIN) pip sync --quiet --python $(PY) --require-hashes $(LOCK); \
+	    $(UV_BIN) pip sync --quiet --python $(PY) --compile-bytecode --require-hashes $(LOCK); \
 	    $(UV_BIN) pip install --quiet --python $(PY) --no-deps --no-build-isolation -e .; \
 	fi; \
 	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) \
