@@ -71,7 +71,8 @@ for case in $cases; do
             notebooks/04_evaluation.ipynb notebooks/10_convolutional_network.ipynb ;;
     a)  # the CNN built with a quarter of its filters
         copy_tree "$dir"
-        patch_file "$dir/src/mnist_tutorial/config.py" 'name="cnn",' 'name="cnn", conv_filters=(8, 16),' || exit 2
+        patch_file "$dir/src/mnist_tutorial/config.py" 'conv_filters=(24, 48),' \
+            'conv_filters=(6, 12),' || exit 2
         expect fail a-cnn/4 "$dir" notebooks/10_convolutional_network.ipynb ;;
     b)  # the MLP trained for 3 epochs instead of the seed's rule
         copy_tree "$dir"
