@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import seaborn as sns
 from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter
 
 
 def _as_images(images: np.ndarray) -> np.ndarray:
@@ -99,7 +100,17 @@ def plot_confusion_matrix(
         shown = np.divide(matrix, totals, out=np.zeros(matrix.shape), where=totals > 0)
         vmax = None if errors_only else 1
         # Percent with one decimal: shares of mistakes are a few tenths of a percent.
-        sns.heatmap(shown, annot=True, fmt=".1%", cmap="Blues", ax=ax, vmin=0, vmax=vmax, mask=mask)
+        sns.heatmap(
+            shown,
+            annot=True,
+            fmt=".1%",
+            cmap="Blues",
+            ax=ax,
+            vmin=0,
+            vmax=vmax,
+            mask=mask,
+            cbar_kws={"format": PercentFormatter(1.0)},
+        )
     else:
         cmap = "Reds" if errors_only else "Blues"
         sns.heatmap(matrix, annot=True, fmt="d", cmap=cmap, ax=ax, mask=mask)
