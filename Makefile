@@ -109,7 +109,11 @@ graphviz:
 data: $(STAMP)
 	@$(call timed,data,$(BIN)/mnist-tutorial data)
 
+# Every output regenerated from scratch: saved models are removed first, so no output depends
+# on what an earlier run left in models/ (each model is trained where the course trains it).
 execute: install
+	@echo "make execute: removing models/ (derived files) so every model is trained afresh"
+	rm -rf models
 	@$(call timed,execute,$(PY) scripts/execute_notebooks.py --kernel $(KERNEL) $(NOTEBOOKS))
 
 unit: install
