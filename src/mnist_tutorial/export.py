@@ -21,6 +21,7 @@ import numpy as np
 from mnist_tutorial._keras import keras
 from mnist_tutorial.images import preprocessing_constants
 from mnist_tutorial.rejection import RejectionSettings
+from mnist_tutorial.train import write_text_atomic
 
 FORMAT = "mnist-tutorial-mlp/1"
 JS_VARIABLE = "MNIST_TUTORIAL_MODEL"
@@ -86,12 +87,7 @@ def export_weights(
     elif path.suffix != ".json":
         raise ValueError(f"export to a .js or .json file, got {path.name!r}")
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(text)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_text_atomic(path, text)
     return path
 
 
