@@ -48,6 +48,8 @@ def test_usage_errors_exit_2(args) -> None:
 
 def test_missing_model_is_one_line(tmp_path) -> None:
     model = tmp_path / "none.keras"
+    # A real process: the check comes before Keras is imported, so this takes well under
+    # a second (seconds with the import).
     result = run("evaluate", "--model", str(model))
     assert result.returncode == 1
     assert result.stderr.strip() == (

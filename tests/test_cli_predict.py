@@ -84,21 +84,33 @@ def test_bad_inputs_give_one_line_and_exit_1(model_file, tmp_path) -> None:
         assert line.startswith("mnist-tutorial: error: ") and message in line, line
         assert str(bad) in line, line
     assert "Traceback" not in result.stderr
-    # A good image beside a bad one: the good one is answered, the exit status says failure.
-    mixed = run("predict", str(SAMPLES[0]), str(not_image), "--model", str(model_file))
-    assert mixed.returncode == 1 and mixed.stdout.startswith(str(SAMPLES[0]))
 
 
-def test_model_problems_and_usage(tmp_path) -> None:
+def test_a_good_image_beside_a_bad_one_is_answered_and_the_status_says_failure(
+    model_file, tmp_path, capsys
+) -> None:
+    not_image = tmp_path / "notes.txt"
+    not_image.write_text("hello")
+    status, out = run_in_process(
+        capsys, "predict", str(SAMPLES[0]), str(not_image), "--model", str(model_file)
+    )
+    assert status == 1 and out.startswith(str(SAMPLES[0]))
+
+
+def test_model_problems_and_usage(tmp_path, capsys) -> None:
     corrupt = tmp_path / "corrupt.keras"
     corrupt.write_bytes(b"PK\x03\x04 broken")
-    result = run("predict", str(SAMPLES[0]), "--model", str(corrupt))
-    assert result.returncode == 1 and "is not a readable Keras model" in result.stderr
-    assert result.stderr.count("\n") == 1
-    assert run("predict", str(SAMPLES[0]), "--threshold", "1.5").returncode == 2
-    assert run("predict").returncode == 2
-    debug = run("--debug", "predict", str(SAMPLES[0]), "--model", str(corrupt))
-    assert debug.returncode == 1 and "Traceback" in debug.stderr
+    capsys.readouterr()
+    assert main(["predict", str(SAMPLES[0]), "--model", str(corrupt)]) == 1
+    error = capsys.readouterr().err
+    assert "is not a readable Keras model" in error and error.count("\n") == 1
+    for args in (["predict", str(SAMPLES[0]), "--threshold", "1.5"], ["predict"]):
+        with pytest.raises(SystemExit) as usage:
+            main(args)
+        assert usage.value.code == 2
+    # With --debug the failure is raised (a traceback), not reported in one line.
+    with pytest.raises(Exception, match="is not a readable Keras model"):
+        main(["--debug", "predict", str(SAMPLES[0]), "--model", str(corrupt)])
 
 
 def test_evaluate_reports_scores_for_an_eleven_class_model(tmp_path, mnist, capsys) -> None:

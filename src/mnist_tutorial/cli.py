@@ -60,6 +60,9 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from mnist_tutorial.model_files import check_model_file
+
+    check_model_file(args.model)  # a wrong path fails at once, before Keras is imported
     from sklearn.metrics import classification_report
 
     from mnist_tutorial.data import load_mnist
@@ -98,7 +101,9 @@ def _cmd_predict(args: argparse.Namespace) -> int:
             failures += 1
     if not images:
         return 1
+    from mnist_tutorial.model_files import check_model_file
 
+    check_model_file(args.model)  # a wrong path fails at once, before Keras is imported
     from mnist_tutorial.rejection import load_rejection, predict_or_reject
     from mnist_tutorial.train import load_model
 

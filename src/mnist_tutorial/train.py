@@ -23,11 +23,8 @@ import numpy as np
 
 from mnist_tutorial._keras import keras
 from mnist_tutorial.config import ExperimentConfig
+from mnist_tutorial.model_files import ModelFileError, check_model_file
 from mnist_tutorial.reproducibility import set_reproducible
-
-
-class ModelFileError(RuntimeError):
-    """A model file is missing, or is not a Keras model."""
 
 
 @dataclass
@@ -254,13 +251,7 @@ def save_model(
 
 def load_model(path: str | os.PathLike[str]) -> keras.Model:
     """Load a `.keras` model, with a clear `ModelFileError` when it is missing or not one."""
-    path = Path(path)
-    if not path.exists():
-        raise ModelFileError(
-            f"no model file at {path}: train one first (`mnist-tutorial train --out {path}`)"
-        )
-    if path.is_dir():
-        raise ModelFileError(f"{path} is a directory, not a .keras model file")
+    path = check_model_file(path)
     try:
         with warnings.catch_warnings():
             # A model compiled on JAX records jit_compile=True; TensorFlow then falls back
