@@ -13,6 +13,9 @@ NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 NBVAL_FLAGS := -p tests.nbval_tolerance --nbval --nbval-kernel-name $(KERNEL)
 # Prints each notebook's wall time at the end of an nbval run.
 NBVAL_TIMING := -p tests.notebook_timing
+# Unit tests run in parallel processes (pytest-xdist), one test file per process at a time:
+# most of their time is single-threaded (imports, plotting, subprocesses).
+UNIT_FLAGS := -q -n auto --maxprocesses 4 --dist loadfile
 
 # The environment is installed from a lock (every package, transitive ones included, at one
 # version with its hashes), made by uv from pyproject.toml with `make lock`. uv itself is
@@ -117,13 +120,13 @@ execute: install
 	@$(call timed,execute,$(PY) scripts/execute_notebooks.py --kernel $(KERNEL) $(NOTEBOOKS))
 
 unit: install
-	@$(call timed,unit tests,$(PY) -m pytest tests -q)
+	@$(call timed,unit tests,$(PY) -m pytest $(UNIT_FLAGS) tests)
 
 nbval: install
 	@$(call timed,nbval,$(PY) -m pytest $(NBVAL_FLAGS) $(NBVAL_TIMING) notebooks -q)
 
 test: install
-	@$(call timed,unit tests,$(PY) -m pytest tests -q)
+	@$(call timed,unit tests,$(PY) -m pytest $(UNIT_FLAGS) tests)
 	@$(call timed,nbval,$(PY) -m pytest $(NBVAL_FLAGS) $(NBVAL_TIMING) notebooks -q)
 	@$(call timed,site and browser tests,$(MAKE) --no-print-directory site-test)
 
