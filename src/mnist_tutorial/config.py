@@ -47,7 +47,9 @@ class ExperimentConfig:
     validation_size: int = 5000
     #: Generated non-digit images added to training as an 11th class, "not a digit".
     not_a_digit_examples: int = 0
-    #: Batches run per call into the compiled graph: the same updates, far less overhead.
+    #: Batches run before Keras comes back to its Python bookkeeping (callbacks, logs): the same
+    #: updates, less overhead. (TensorFlow runs them in one compiled loop; Keras 3.15 on JAX
+    #: still calls the compiled step once per batch, see the README's Speed section.)
     steps_per_execution: int = 100
     #: Batch size for the validation images after each epoch: speed only, nothing learned
     #: changes (at 75, the 5000 validation images took 67 small calls per epoch).
