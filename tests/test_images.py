@@ -95,19 +95,26 @@ def test_the_recipe_matches_mnist_geometry(mnist) -> None:
     assert np.mean(same) < 3
 
 
-def test_resample_weights_average_areas_and_keep_mass() -> None:
-    from mnist_tutorial.images import resample_weights
+def test_resample_weights_are_pillows_lanczos_and_keep_mass() -> None:
+    from mnist_tutorial.images import resample_weights, resize
 
-    w = resample_weights(5, 2)  # each output pixel covers 2.5 input pixels
-    np.testing.assert_allclose(w, [[0.4, 0.4, 0.2, 0, 0], [0, 0, 0.2, 0.4, 0.4]])
-    for n_in, n_out in [(7, 20), (300, 20), (20, 20), (1, 5)]:
+    for n_in, n_out in [(7, 20), (300, 20), (20, 20), (1, 5), (5, 2)]:
         np.testing.assert_allclose(resample_weights(n_in, n_out).sum(axis=1), 1.0)
+    np.testing.assert_allclose(resample_weights(20, 20), np.eye(20), atol=1e-12)
+    rng = np.random.default_rng(0)
+    for height, width, new_h, new_w in [(300, 200, 20, 13), (57, 90, 13, 20), (7, 5, 9, 6)]:
+        pixels = rng.uniform(0, 255, (height, width))
+        pillow = Image.fromarray(pixels.astype(np.float32), "F").resize(
+            (new_w, new_h), Image.Resampling.LANCZOS
+        )
+        np.testing.assert_allclose(resize(pixels, new_h, new_w), pillow, atol=1e-3)
 
 
 def test_round_trip_of_1000_test_digits_drawn_large(mnist) -> None:
     """1000 test digits enlarged (x3 to x11), off-centre, both polarities, with and without
     blur, made MNIST-style again: a model's answers agree with its answers on the originals
-    for at least 99 %, and the pixels are close (the earlier recipe: 18.0 grey levels)."""
+    for at least 99 % (measured: 99.0 %), and the pixels are close (measured: 6.8 grey levels;
+    the earlier recipes: 18.0, then 7.3 with area averaging instead of Lanczos)."""
     from mnist_tutorial.config import ExperimentConfig
     from mnist_tutorial.model import build_mlp, model_inputs
     from mnist_tutorial.preprocess import one_hot
@@ -130,4 +137,4 @@ def test_round_trip_of_1000_test_digits_drawn_large(mnist) -> None:
     before = model.predict(model_inputs(originals, config), verbose=0).argmax(axis=1)
     after = model.predict(model_inputs(round_tripped, config), verbose=0).argmax(axis=1)
     assert (before == after).mean() >= 0.99
-    assert np.abs(round_tripped.astype(float) - originals).mean() < 9
+    assert np.abs(round_tripped.astype(float) - originals).mean() < 7

@@ -4,7 +4,7 @@
  * preprocess(): the same MNIST-style recipe as mnist_tutorial.images.mnist_style_steps, step
  * for step and in the same float64 arithmetic: invert a light background, subtract the
  * background, stretch the contrast, crop to the ink's bounding box, scale the longer side to
- * 20 pixels by exact area averaging (bilinear when enlarging), shift by whole pixels so the
+ * 20 pixels with Lanczos resampling (Pillow's LANCZOS), shift by whole pixels so the
  * centre of mass is nearest (14, 14), round half up to grey levels 0-255.
  * forward(): the seed MLP 784-128(relu)-64(relu)-10, softmax of logits / temperature.
  * The weights and the constants come from mnist_tutorial.export.export_weights.
@@ -63,33 +63,40 @@
     return Math.floor(x + 0.5);
   }
 
-  /** Rows of (index, weight) taking nIn pixels to nOut: images.resample_weights. */
-  function resampleWeights(nIn, nOut) {
+  /** images.lanczos: sinc(x) * sinc(x / lobes) on (-lobes, lobes), else 0. */
+  function lanczos(x, lobes) {
+    if (!(-lobes <= x && x < lobes)) return 0;
+    if (x === 0) return 1;
+    const px = Math.PI * x;
+    return (Math.sin(px) / px) * (Math.sin(px / lobes) / (px / lobes));
+  }
+
+  /** Rows of (index, weight) taking nIn pixels to nOut: images.resample_weights (Lanczos). */
+  function resampleWeights(nIn, nOut, lobes) {
     const rows = [];
     const ratio = nIn / nOut;
+    const stretch = Math.max(ratio, 1);
+    const support = lobes * stretch;
     for (let i = 0; i < nOut; i++) {
+      const centre = (i + 0.5) * ratio;
+      const first = Math.max(Math.floor(centre - support + 0.5), 0);
+      const last = Math.min(Math.floor(centre + support + 0.5), nIn);
       const row = [];
-      if (nOut <= nIn) {
-        const start = i * ratio;
-        const end = (i + 1) * ratio;
-        for (let j = Math.floor(start); j < Math.min(Math.ceil(end), nIn); j++) {
-          row.push([j, (Math.min(end, j + 1) - Math.max(start, j)) / ratio]);
-        }
-      } else {
-        const centre = Math.min(Math.max((i + 0.5) * ratio - 0.5, 0), nIn - 1);
-        const j = nIn > 1 ? Math.min(Math.floor(centre), nIn - 2) : 0;
-        const frac = centre - j;
-        row.push([j, 1 - frac]);
-        if (nIn > 1) row.push([j + 1, frac]);
+      let sum = 0;
+      for (let j = first; j < last; j++) {
+        const w = lanczos((j + 0.5 - centre) / stretch, lobes);
+        row.push([j, w]);
+        sum += w;
       }
+      for (const entry of row) entry[1] /= sum;
       rows.push(row);
     }
     return rows;
   }
 
-  function resize(pixels, height, width, newHeight, newWidth) {
-    const colW = resampleWeights(width, newWidth);
-    const rowW = resampleWeights(height, newHeight);
+  function resize(pixels, height, width, newHeight, newWidth, lobes) {
+    const colW = resampleWeights(width, newWidth, lobes);
+    const rowW = resampleWeights(height, newHeight, lobes);
     const wide = new Float64Array(height * newWidth);
     for (let y = 0; y < height; y++) {
       for (let x = 0; x < newWidth; x++) {
@@ -153,7 +160,7 @@
     const scale = box / Math.max(h, w);
     const newH = Math.max(1, Math.min(box, roundHalfUp(h * scale)));
     const newW = Math.max(1, Math.min(box, roundHalfUp(w * scale)));
-    const resized = resize(cropped, h, w, newH, newW);
+    const resized = resize(cropped, h, w, newH, newW, c.lanczos_lobes);
 
     let total = 0, sumY = 0, sumX = 0;
     for (let y = 0; y < newH; y++) {

@@ -11,10 +11,11 @@ as whole pixels allow.
 digit is dark on a light background (judged from the border pixels); the background (median
 of the border) subtracted and the contrast stretched so the darkest ink is 255; cropped to the
 bounding box of the ink (pixels at `INK_LEVEL` of the peak or more); scaled so that the longer
-side is 20 pixels by exact area averaging (each output pixel is the mean of the input area it
-covers; bilinear interpolation instead when a tiny drawing must be enlarged); then shifted
-by whole pixels so its centre of mass is nearest (14, 14). `mnist_style_steps` returns every
-stage, for the notebook that shows them side by side.
+side is 20 pixels with Lanczos resampling (Pillow's LANCZOS filter: a windowed sinc, stretched
+over the input area each output pixel covers, so it anti-aliases like averaging that area but
+blurs the strokes less; the same formula enlarges a tiny drawing); then shifted by whole pixels
+so its centre of mass is nearest (14, 14). `mnist_style_steps` returns every stage, for the
+notebook that shows them side by side.
 
 Every step is plain arithmetic on float64 arrays, so the "draw a digit" page of the course's
 site repeats it exactly in JavaScript (`site/_static/mnist_digit.js`); the constants below are
@@ -35,6 +36,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 MIN_INK_CONTRAST = 32
 #: Share of the ink's peak that counts as ink when finding the bounding box.
 INK_LEVEL = 0.3
+#: Lobes of the Lanczos kernel that scales the digit (Pillow's LANCZOS filter has 3).
+LANCZOS_LOBES = 3
 #: The longer side of the digit's bounding box after scaling (MNIST: 20 pixels).
 BOX_SIZE = 20
 #: Side of the final image (MNIST: 28 pixels).
@@ -64,6 +67,7 @@ def preprocessing_constants() -> dict[str, float]:
     return {
         "min_ink_contrast": MIN_INK_CONTRAST,
         "ink_level": INK_LEVEL,
+        "lanczos_lobes": LANCZOS_LOBES,
         "box_size": BOX_SIZE,
         "field_size": FIELD_SIZE,
         "centre": CENTRE,
@@ -98,28 +102,38 @@ def _border(pixels: np.ndarray) -> np.ndarray:
     return np.concatenate([pixels[0], pixels[-1], pixels[1:-1, 0], pixels[1:-1, -1]])
 
 
-def resample_weights(n_in: int, n_out: int) -> np.ndarray:
-    """(n_out, n_in) matrix taking a row of n_in pixels to n_out pixels, anti-aliased.
+def lanczos(x: float) -> float:
+    """The Lanczos kernel with 3 lobes: sinc(x) * sinc(x / 3) on (-3, 3), else 0."""
+    if not -LANCZOS_LOBES <= x < LANCZOS_LOBES:
+        return 0.0
+    if x == 0.0:
+        return 1.0
+    px = math.pi * x
+    return math.sin(px) / px * (math.sin(px / LANCZOS_LOBES) / (px / LANCZOS_LOBES))
 
-    Shrinking (n_out <= n_in): output pixel i covers the input span
-    [i * n_in / n_out, (i + 1) * n_in / n_out) and is the mean over it, each input pixel
-    weighted by how much of it lies in the span (exact area averaging). Enlarging: bilinear
-    interpolation between pixel centres, clamped at the edges.
+
+def resample_weights(n_in: int, n_out: int) -> np.ndarray:
+    """(n_out, n_in) matrix taking a row of n_in pixels to n_out pixels: Lanczos resampling.
+
+    Output pixel i is centred at input position c = (i + 0.5) * n_in / n_out; each input
+    pixel j weighs lanczos((j + 0.5 - c) / s), with s = n_in / n_out when shrinking (the
+    kernel stretched over the input area each output pixel covers: anti-aliasing) and s = 1
+    when enlarging; the weights of each row are scaled to sum to 1. Pillow's
+    `Image.resize(..., Image.Resampling.LANCZOS)` computes the same weights.
     """
     weights = np.zeros((n_out, n_in), dtype=np.float64)
     ratio = n_in / n_out
+    stretch = max(ratio, 1.0)
+    support = LANCZOS_LOBES * stretch
     for i in range(n_out):
-        if n_out <= n_in:
-            start, end = i * ratio, (i + 1) * ratio
-            for j in range(math.floor(start), min(math.ceil(end), n_in)):
-                weights[i, j] = (min(end, j + 1) - max(start, j)) / ratio
-        else:
-            centre = min(max((i + 0.5) * ratio - 0.5, 0.0), n_in - 1.0)
-            j = min(math.floor(centre), n_in - 2) if n_in > 1 else 0
-            frac = centre - j
-            weights[i, j] += 1.0 - frac
-            if n_in > 1:
-                weights[i, j + 1] += frac
+        centre = (i + 0.5) * ratio
+        first = max(math.floor(centre - support + 0.5), 0)
+        last = min(math.floor(centre + support + 0.5), n_in)
+        row = [lanczos((j + 0.5 - centre) / stretch) for j in range(first, last)]
+        total = 0.0
+        for w in row:  # summed in order, as the JavaScript copy does
+            total += w
+        weights[i, first:last] = [w / total for w in row]
     return weights
 
 
