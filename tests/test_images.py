@@ -112,9 +112,13 @@ def test_resample_weights_are_pillows_lanczos_and_keep_mass() -> None:
 
 def test_round_trip_of_1000_test_digits_drawn_large(mnist) -> None:
     """1000 test digits enlarged (x3 to x11), off-centre, both polarities, with and without
-    blur, made MNIST-style again: a model's answers agree with its answers on the originals
-    for at least 99 % (measured: 99.0 %), and the pixels are close (measured: 6.8 grey levels;
-    the earlier recipes: 18.0, then 7.3 with area averaging instead of Lanczos)."""
+    blur, made MNIST-style again: the answers of a model trained here for 3 epochs agree with
+    its answers on the originals (measured: 99.0 %; the course's seed MLP: 99.3 %, see
+    benchmarks/roundtrip.py), and the pixels are close (measured: 6.8 grey levels; the earlier
+    recipes: 18.0, then 7.3 with area averaging instead of Lanczos). The agreement bound,
+    98.5 %, leaves room for another CPU's slightly different 3-epoch model (a few digits that
+    model is unsure of); the previous recipe (94.7 %) fails it, and the pixel bound fails
+    area averaging."""
     from mnist_tutorial.config import ExperimentConfig
     from mnist_tutorial.model import build_mlp, model_inputs
     from mnist_tutorial.preprocess import one_hot
@@ -136,5 +140,8 @@ def test_round_trip_of_1000_test_digits_drawn_large(mnist) -> None:
     )
     before = model.predict(model_inputs(originals, config), verbose=0).argmax(axis=1)
     after = model.predict(model_inputs(round_tripped, config), verbose=0).argmax(axis=1)
-    assert (before == after).mean() >= 0.99
-    assert np.abs(round_tripped.astype(float) - originals).mean() < 7
+    agreement = (before == after).mean()
+    pixel_difference = np.abs(round_tripped.astype(float) - originals).mean()
+    print(f"round trip: answers agree {agreement:.1%}, pixels differ {pixel_difference:.2f}")
+    assert agreement >= 0.985, f"answers agree on {agreement:.1%}"
+    assert pixel_difference < 7, f"pixels differ by {pixel_difference:.2f} grey levels"
