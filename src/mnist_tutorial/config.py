@@ -165,8 +165,8 @@ def cnn_experiment() -> ExperimentConfig:
     lowest validation loss are kept.
 
     Six epochs rather than seven cut the training time by about a seventh and kept the test
-    accuracy at or above 99.2 % on every seed tried; narrower networks (16/32 filters) trained
-    faster but fell below it on some seeds (benchmarks/results/cnn_levers.json)."""
+    accuracy at or above 99.2 % on every seed tried; narrower networks (16/32 or 24/32
+    filters) trained faster but fell below it on some seeds (benchmarks/results/cnn_levers.json)."""
     return ExperimentConfig(
         name="cnn",
         architecture="cnn",
