@@ -162,9 +162,13 @@ def not_a_digit_experiment() -> ExperimentConfig:
 
 def cnn_experiment() -> ExperimentConfig:
     """A small convnet in the spirit of Keras' "Simple MNIST convnet" example (narrower, with
-    one hidden dense layer), trained for a short fixed schedule: the learning rate warms up
-    for one epoch, then decays along a cosine to 0. The weights of the epoch with the lowest
-    validation loss are kept."""
+    one hidden dense layer), trained for a short fixed schedule of 6 epochs: the learning rate
+    warms up for one epoch, then decays along a cosine to 0. The weights of the epoch with the
+    lowest validation loss are kept.
+
+    Six epochs rather than seven cut the training time by about a seventh and kept the test
+    accuracy at or above 99.2 % on every seed tried; narrower networks (16/32 or 24/32
+    filters) trained faster but fell below it on some seeds (benchmarks/results/cnn_levers.json)."""
     return ExperimentConfig(
         name="cnn",
         architecture="cnn",
@@ -172,13 +176,13 @@ def cnn_experiment() -> ExperimentConfig:
         hidden_units=(128,),
         dropout=0.25,
         batch_size=128,
-        epochs=7,
+        epochs=6,
         learning_rate=0.003,
         lr_schedule="warmup_cosine",
         warmup_epochs=1.0,
         validation_size=5000,
         early_stopping_monitor="val_loss",
-        early_stopping_patience=7,
+        early_stopping_patience=6,
         restore_best_weights=True,
         steps_per_execution=20,
     )
