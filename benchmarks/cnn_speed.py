@@ -16,6 +16,7 @@ machine a steadier, though not a faithful, cost measure). Results go to
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import subprocess
@@ -183,7 +184,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[42])
     parser.add_argument("--baseline", choices=[*BASELINES, "none"], default="issue")
-    parser.add_argument("--backend", default="tensorflow")
+    # TensorFlow where installed (no wheel for Python 3.14 yet): there, JAX.
+    has_tf = importlib.util.find_spec("tensorflow") is not None
+    parser.add_argument("--backend", default="tensorflow" if has_tf else "jax")
     parser.add_argument("--try", dest="changes", nargs="*", default=[], metavar="FIELD=VALUE")
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--variant", help=argparse.SUPPRESS)

@@ -19,6 +19,7 @@ process, hence the processes. Results go to stdout and to
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import platform
@@ -169,7 +170,7 @@ def run_variant(name: str, options: dict[str, Any], epochs: int) -> dict[str, An
         "test_accuracy": float(scores["accuracy"]),
         "gflops_per_second": flops_per_epoch(len(x)) / per_epoch / 1e9,
         "options": options,
-        "tensorflow": tf.__version__,
+        "tensorflow": tf.__version__ if tf is not None else None,
         "keras": keras.__version__,
     }
 
@@ -342,6 +343,14 @@ def main() -> None:
     if unknown:
         raise SystemExit(f"unknown levers: {', '.join(sorted(unknown))}")
     names = [*MAIN, *levers]
+    if importlib.util.find_spec("tensorflow") is None:
+        skipped = [n for n in names if {**MAIN, **LEVERS}[n][0] == "tensorflow"]
+        print(
+            f"TensorFlow is not installed for Python {platform.python_version()} (no wheel yet): "
+            f"skipping {', '.join(skipped)}, which run on it\n",
+            flush=True,
+        )
+        names = [n for n in names if n not in skipped]
     runs: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
     for round_ in range(args.repeats):
         for name in names if round_ % 2 == 0 else reversed(names):
@@ -378,9 +387,13 @@ def main() -> None:
             f"{row['gflops_per_second']:5.1f} GFLOP/s  test accuracy {row['test_accuracy']:.4f}",
             flush=True,
         )
-    info["tensorflow"], info["keras"] = runs["seed"][0]["tensorflow"], runs["seed"][0]["keras"]
-    ratio = rows[0]["seconds_per_epoch"] / rows[1]["seconds_per_epoch"]
-    print(f"\nspeed-up of (b) over (a): {ratio:.2f}x per epoch")
+    ratio = None
+    if runs.get("seed") and runs.get("library"):
+        info["tensorflow"] = runs["seed"][0]["tensorflow"]
+        info["keras"] = runs["seed"][0]["keras"]
+        per_epoch = {row["variant"]: row["seconds_per_epoch"] for row in rows}
+        ratio = per_epoch["seed"] / per_epoch["library"]
+        print(f"\nspeed-up of (b) over (a): {ratio:.2f}x per epoch")
     payload = {
         "machine": info,
         "epochs": args.epochs,

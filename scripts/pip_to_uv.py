@@ -68,6 +68,24 @@ def _truthy(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def usable_find_links(entries: Sequence[str]) -> list[str]:
+    """The find-links entries uv can read: pip warns about a local folder or file that does
+    not exist and goes on, uv fails, so those are dropped here, one line each on stderr."""
+    kept = []
+    for entry in entries:
+        scheme, _, rest = entry.partition("://")
+        local = rest if scheme == "file" else None if rest else entry
+        if local is not None and not os.path.exists(local):
+            print(
+                f"pip_to_uv: find-links {entry!r} is ignored: no such file or folder "
+                "(pip ignores it too)",
+                file=sys.stderr,
+            )
+            continue
+        kept.append(entry)
+    return kept
+
+
 def uv_environment(pip: Mapping[str, str], primary_index_only: bool = False) -> dict[str, str]:
     """uv's environment variables for pip's settings."""
     env: dict[str, str] = {}
@@ -88,8 +106,9 @@ def uv_environment(pip: Mapping[str, str], primary_index_only: bool = False) -> 
         return env
     if pip.get("extra-index-url"):
         env["UV_INDEX"] = " ".join(pip["extra-index-url"].split())
-    if pip.get("find-links"):
-        env["UV_FIND_LINKS"] = ",".join(pip["find-links"].split())
+    find_links = usable_find_links(pip.get("find-links", "").split())
+    if find_links:
+        env["UV_FIND_LINKS"] = ",".join(find_links)
     if _truthy(pip.get("no-index", "")):
         env["UV_NO_INDEX"] = "1"
     if "UV_INDEX" in env or "UV_FIND_LINKS" in env:

@@ -31,14 +31,15 @@ def test_environment_beats_install_section_beats_global() -> None:
     assert pip_to_uv.parse_pip_config("") == {}
 
 
-def test_pip_settings_become_uv_variables() -> None:
+def test_pip_settings_become_uv_variables(monkeypatch) -> None:
+    monkeypatch.setattr(pip_to_uv.os.path, "exists", lambda path: path == "/opt/wheels")
     env = pip_to_uv.uv_environment(pip_to_uv.parse_pip_config(LISTED))
     assert env == {
         "UV_DEFAULT_INDEX": "https://install.example/simple",
         "SSL_CERT_FILE": "/etc/ssl/certs/ca-certificates.crt",
         "UV_HTTP_TIMEOUT": "180",
         "UV_INDEX": "file:///opt/pypi/simple file:///opt/pypi-more/simple",
-        "UV_FIND_LINKS": "/opt/wheels,/srv/more",
+        "UV_FIND_LINKS": "/opt/wheels",
         "UV_INDEX_STRATEGY": "unsafe-best-match",
     }
     proxy = pip_to_uv.uv_environment({"proxy": "http://proxy:3128", "trusted-host": "a  b"})
@@ -71,3 +72,16 @@ def test_variables_already_set_for_uv_win(tmp_path) -> None:
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     assert kept.strip() == "https://mine.example/simple"
+
+
+def test_find_links_that_do_not_exist_are_dropped_as_pip_does(tmp_path, capsys) -> None:
+    folder, wheel = tmp_path / "wheels", tmp_path / "one.whl"
+    folder.mkdir()
+    wheel.write_bytes(b"")
+    missing = tmp_path / "missing"
+    entries = [str(folder), f"file://{wheel}", str(missing), f"file://{missing}", "https://x.example/w"]
+    assert pip_to_uv.usable_find_links(entries) == [str(folder), f"file://{wheel}", entries[-1]]
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 2 and all("is ignored: no such file or folder" in line for line in err)
+    env = pip_to_uv.uv_environment({"find-links": f"{missing}"})
+    assert "UV_FIND_LINKS" not in env and "UV_INDEX_STRATEGY" not in env

@@ -16,7 +16,8 @@ def set_reproducible(seed: int) -> None:
 
     keras.utils.set_random_seed(seed)
     # TensorFlow needs telling; JAX's CPU kernels are deterministic as they are.
-    tf.config.experimental.enable_op_determinism()
+    if tf is not None:
+        tf.config.experimental.enable_op_determinism()
 
 
 def environment_line() -> str:
