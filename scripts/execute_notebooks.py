@@ -18,15 +18,29 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 from nbconvert.preprocessors import CoalesceStreamsPreprocessor
+from traitlets.config import Config
 
-KERNELSPEC = {"display_name": "Python (mnist-tutorial)", "language": "python"}
+#: The course's kernels (registered by `make install`), by name: their display names.
+KERNELS = {
+    "mnist-tutorial": "Python (mnist-tutorial)",
+    "mnist-tutorial-tensorflow": "Python (mnist-tutorial, TensorFlow)",
+}
 
 
-def execute_notebook(path: Path, kernel: str, timeout: int) -> None:
+def execute_notebook(path: Path, kernel: str | None, timeout: int, out: Path | None = None) -> None:
+    """Run `path` top to bottom in `kernel` (default: the one its metadata names) and write
+    the result to `out` (default: in place)."""
     nb = nbformat.read(path, as_version=4)
-    nb.metadata["kernelspec"] = {**KERNELSPEC, "name": kernel}
+    kernel = kernel or nb.metadata.get("kernelspec", {}).get("name", "mnist-tutorial")
+    if kernel not in KERNELS:
+        raise SystemExit(f"{path}: unknown kernel {kernel!r} (expected one of {sorted(KERNELS)})")
+    # Kernel and client talk over local sockets (IPC), not TCP: no "running over TCP
+    # without encryption" warning, and nothing is reachable from outside the machine.
+    config = Config()
+    config.KernelManager.transport = "ipc"
     client = NotebookClient(
         nb,
+        config=config,
         kernel_name=kernel,
         timeout=timeout,
         record_timing=False,
@@ -41,11 +55,12 @@ def execute_notebook(path: Path, kernel: str, timeout: int) -> None:
             # progress line rewritten 100 times is stored once, as its final state.
             coalesce.preprocess_cell(cell, {}, index)
     nb.metadata.pop("widgets", None)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    out = out or path
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             nbformat.write(nb, fh)
-        os.replace(tmp, path)
+        os.replace(tmp, out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -54,7 +69,7 @@ def execute_notebook(path: Path, kernel: str, timeout: int) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("notebooks", nargs="*", type=Path)
-    parser.add_argument("--kernel", default="mnist-tutorial")
+    parser.add_argument("--kernel", help="run every notebook in this kernel (default: its own)")
     parser.add_argument("--timeout", type=int, default=1800, help="seconds per cell")
     args = parser.parse_args()
     if not args.notebooks:

@@ -3,7 +3,7 @@
 # unmodified tree passes the same notebooks. Slow (it retrains models), so not part of
 # `make test`. Run from the repository root:
 #
-#   tests/regression_demo.sh [a|b|c|d|baseline ...]     (default: all of them)
+#   tests/regression_demo.sh [a|b|c|d|e|f|baseline ...]     (default: all of them)
 #
 # Each case runs in a fresh copy of the working tree under $TMPDIR with an empty models/
 # (set MODELS_FROM=DIR to start from a copy of DIR instead, e.g. models trained on this
@@ -29,7 +29,7 @@ copy_tree() {  # copy_tree DEST: the working tree as git sees it (tracked + untr
 nbval() {  # nbval DIR NOTEBOOK...: nbval as the Makefile runs it, in DIR
     local dir=$1; shift
     (cd "$dir" && PYTHONPATH="$dir/src${PYTHONPATH:+:$PYTHONPATH}" nice -n 10 "$PY" -m pytest \
-        -p no:cacheprovider -p tests.nbval_tolerance --nbval --nbval-kernel-name mnist-tutorial \
+        -p no:cacheprovider -p tests.nbval_tolerance --nbval \
         -q "$@" > "$dir/nbval.log" 2>&1)
 }
 
@@ -61,14 +61,15 @@ open(path, "w").write(text.replace(old, new))
 EOF
 }
 
-cases=${*:-baseline a b c d}
+cases=${*:-baseline a b c d e f}
 for case in $cases; do
     dir="$WORK/$case"
     case $case in
     baseline)  # the unmodified tree passes the notebooks the cases below use
         copy_tree "$dir"
         expect pass baseline "$dir" notebooks/01_data.ipynb notebooks/03_model_and_training.ipynb \
-            notebooks/04_evaluation.ipynb notebooks/10_convolutional_network.ipynb ;;
+            notebooks/04_evaluation.ipynb notebooks/06_better_training.ipynb \
+            notebooks/10_convolutional_network.ipynb ;;
     a)  # the CNN built with a quarter of its filters
         copy_tree "$dir"
         patch_file "$dir/src/mnist_tutorial/config.py" 'conv_filters=(24, 48),' \
@@ -91,7 +92,17 @@ for case in $cases; do
         copy_tree "$dir"
         patch_file "$dir/notebooks/01_data.ipynb" '"x_train: (60000, 28, 28)' '"x_train: (60000, 28, 29)' || exit 2
         expect fail d-edited "$dir" notebooks/01_data.ipynb ;;
-    *) echo "unknown case $case (use a, b, c, d, baseline)"; exit 2 ;;
+    e)  # the validation-stopped MLP stopped after one epoch without improvement (patience=1)
+        copy_tree "$dir"
+        patch_file "$dir/src/mnist_tutorial/config.py" 'early_stopping_patience=10,' \
+            'early_stopping_patience=1,' || exit 2
+        expect fail e-patience1 "$dir" notebooks/06_better_training.ipynb ;;
+    f)  # the seed MLP with 32 units in its first hidden layer instead of 128
+        copy_tree "$dir"
+        patch_file "$dir/src/mnist_tutorial/config.py" 'hidden_units: tuple[int, ...] = (128, 64)' \
+            'hidden_units: tuple[int, ...] = (32, 64)' || exit 2
+        expect fail f-32units "$dir" notebooks/03_model_and_training.ipynb notebooks/04_evaluation.ipynb ;;
+    *) echo "unknown case $case (use a, b, c, d, e, f, baseline)"; exit 2 ;;
     esac
 done
 exit $status

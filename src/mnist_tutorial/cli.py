@@ -45,7 +45,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
     model, result = train_and_save(config, args.out.parent)
     path = model_path(config, args.out.parent)
     (x_train, y_train), (x_test, y_test) = load_mnist()
-    _, (x_val, y_val) = split_validation(x_train, y_train, config.validation_size, config.seed)
+    _, (x_val, y_val) = split_validation(x_train, y_train, config.validation_size, config.data_seed)
     settings = choose_rejection(model, model_inputs(x_val, config), y_val)
     store_rejection(path, settings)
     scores = loss_and_accuracy(model, model_inputs(x_test, config), one_hot(y_test))

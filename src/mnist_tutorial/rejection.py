@@ -224,7 +224,7 @@ def ensure_rejection(
     if not config.validation_size:
         raise ValueError(f"{config.name} has no validation split to choose a threshold on")
     (x_train, y_train), _ = load_mnist(verbose=False)
-    _, (x_val, y_val) = split_validation(x_train, y_train, config.validation_size, config.seed)
+    _, (x_val, y_val) = split_validation(x_train, y_train, config.validation_size, config.data_seed)
     settings = choose_rejection(
         load_model(path), model_inputs(x_val, config), y_val, target_accuracy
     )

@@ -306,14 +306,14 @@ def train_and_save(
     validation_data = None
     if config.validation_size:
         (x_train, y_train), (x_val, y_val) = split_validation(
-            x_train, y_train, config.validation_size, config.seed
+            x_train, y_train, config.validation_size, config.data_seed
         )
         validation_data = (model_inputs(x_val, config), one_hot(y_val, config.output_units))
     x_fit, y_fit = model_inputs(x_train, config), one_hot(y_train, config.output_units)
     if config.not_a_digit_examples:
         from mnist_tutorial.ood import not_a_digit_images
 
-        extra = not_a_digit_images(x_train, config.not_a_digit_examples, config.seed)
+        extra = not_a_digit_images(x_train, config.not_a_digit_examples, config.data_seed)
         x_fit = np.concatenate([x_fit, model_inputs(extra, config)])
         extra_labels = np.full(len(extra), config.num_classes)
         y_fit = np.concatenate([y_fit, one_hot(extra_labels, config.output_units)])

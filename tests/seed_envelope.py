@@ -1,0 +1,415 @@
+"""The seed envelope: every training-dependent number of the notebooks, measured over seeds.
+
+A training run is one sample: another training seed, or another CPU (whose oneDNN kernels
+round differently, which early stopping turns into a different run), gives other numbers.
+`make envelope` measures how far: it re-runs the notebooks once per training seed in
+`build/envelope/<run>/` (the committed notebooks are left as they are; each run has its own
+`models/`, so re-running one notebook reuses the models that the earlier notebooks of that
+run trained), then writes `tests/seed_envelope.json`: for every number that differs between
+the runs, identified by notebook, cell id, output, line and position, its value in the
+committed run and in each seed's run. nbval (`tests/nbval_tolerance.py`) accepts a new value
+of such a number within the measured range widened by `margin` below; every other number is
+compared exactly (timings are not compared).
+
+The seed changes the initial weights, the order of the batches and dropout
+(`MNIST_TUTORIAL_SEED`, see `mnist_tutorial.config`); the validation split and the generated
+images stay fixed, as they do on another CPU. One more run trains notebook 10's CNN on JAX
+instead of TensorFlow (what a Python without TensorFlow does).
+
+    python -m tests.seed_envelope run [--seeds 0 1 ...] [--jobs 2] [NOTEBOOK ...]
+    python -m tests.seed_envelope collect          # writes tests/seed_envelope.json
+    python -m tests.seed_envelope check RUN_DIR    # one more run against the envelope
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from nbval.plugin import coalesce_streams, transform_streams_for_comparison
+
+from tests import nbval_tolerance as plugin
+from tests.nbval_tolerance import ENVELOPE_FILE, MARGIN_SDS, WHY_MARGIN, accepts
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+SCRATCH = ROOT / "build" / "envelope"
+#: The training seeds of `make envelope`; the committed run uses 42.
+SEEDS = (0, 1, 2, 3, 4, 5, 6, 7)
+
+
+@dataclass(frozen=True)
+class Run:
+    """One re-run of (some of) the notebooks: a training seed and, optionally, a kernel."""
+
+    name: str
+    seed: int
+    kernel: str | None = None  # None: each notebook's own kernel
+    notebooks: tuple[str, ...] = ()  # () = all
+    copy_models: bool = False  # start from the committed run's models/ (not the CNN's)
+
+    @property
+    def folder(self) -> Path:
+        return SCRATCH / self.name
+
+
+def course_notebooks() -> list[str]:
+    return sorted(p.name for p in NOTEBOOKS.glob("[0-9]*.ipynb"))
+
+
+def default_runs(seeds: Sequence[int] = SEEDS) -> list[Run]:
+    cnn = [n for n in course_notebooks() if "convolutional" in n]
+    runs = [Run(f"seed-{seed}", seed) for seed in seeds]
+    runs.append(Run("seed-42-cnn-on-jax", 42, "mnist-tutorial", tuple(cnn), copy_models=True))
+    return runs
+
+
+# --------------------------------------------------------------------------- running
+
+
+def _prepare(run: Run) -> None:
+    (run.folder / "notebooks").mkdir(parents=True, exist_ok=True)
+    (run.folder / "models").mkdir(exist_ok=True)
+    examples = run.folder / "examples"
+    if not examples.exists():
+        examples.symlink_to(ROOT / "examples")
+    if run.copy_models and (ROOT / "models").is_dir():
+        for path in (ROOT / "models").iterdir():
+            if path.is_file() and not path.name.startswith("cnn"):
+                shutil.copy2(path, run.folder / "models" / path.name)
+
+
+def execute_run(run: Run, notebooks: Sequence[str], cpu: int | None, log: threading.Lock) -> int:
+    """Execute `notebooks` of `run` in its folder, one kernel each; returns the exit status."""
+    _prepare(run)
+    targets = []
+    for name in notebooks:
+        target = run.folder / "notebooks" / name
+        shutil.copy2(NOTEBOOKS / name, target)
+        targets.append(str(target))
+    command = [sys.executable, str(ROOT / "scripts" / "execute_notebooks.py"), *targets]
+    if run.kernel:
+        command[2:2] = ["--kernel", run.kernel]
+    env = {**os.environ, "MNIST_TUTORIAL_SEED": str(run.seed), "PYTHONUNBUFFERED": "1"}
+
+    def pin() -> None:  # one core per job, so that parallel runs do not fight over both
+        if cpu is not None and hasattr(os, "sched_setaffinity"):
+            os.sched_setaffinity(0, {cpu})
+
+    with subprocess.Popen(
+        command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True, preexec_fn=pin,
+    ) as process:  # fmt: skip
+        assert process.stdout is not None
+        for line in process.stdout:
+            with log:
+                print(f"[{run.name}] {line.rstrip()}", flush=True)
+    return process.returncode
+
+
+def run_all(runs: Sequence[Run], notebooks: Sequence[str], jobs: int) -> int:
+    """Run every run's notebooks (of `notebooks`), `jobs` runs at a time."""
+    log, queue, failed = threading.Lock(), list(runs), []
+    start = time.perf_counter()
+    cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+
+    def worker(slot: int) -> None:
+        while True:
+            with log:
+                if not queue:
+                    return
+                run = queue.pop(0)
+            wanted = [n for n in notebooks if not run.notebooks or n in run.notebooks]
+            if not wanted:
+                continue
+            cpu = cpus[slot % len(cpus)] if jobs > 1 and cpus else None
+            began = time.perf_counter()
+            status = execute_run(run, wanted, cpu, log)
+            with log:
+                minutes = (time.perf_counter() - start) / 60
+                print(
+                    f"== {run.name}: {len(wanted)} notebook(s) in "
+                    f"{time.perf_counter() - began:.0f} s, exit {status} "
+                    f"({minutes:.1f} min since the start; {len(queue)} run(s) waiting)",
+                    flush=True,
+                )
+                if status:
+                    failed.append(run.name)
+
+    threads = [threading.Thread(target=worker, args=(slot,)) for slot in range(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    print(f"== all runs: {(time.perf_counter() - start) / 60:.1f} min", flush=True)
+    if failed:
+        print(f"failed: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+# --------------------------------------------------------------------------- the numbers
+
+
+def cell_outputs(cell: nbformat.NotebookNode) -> dict[str, list]:
+    """A code cell's outputs keyed as the nbval comparison keys them (stream or MIME type)."""
+    outputs = transform_streams_for_comparison(coalesce_streams(cell.get("outputs", [])))
+    return plugin.flatten_outputs(outputs, plugin.NBVAL_SKIP)
+
+
+@dataclass
+class RunNumbers:
+    """What one run printed: numbers by address, lines whose words differ, figures."""
+
+    numbers: dict[str, dict[str, float]] = field(default_factory=dict)  # notebook/cell -> addr
+    texts: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    figures: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+def read_run(folder: Path, notebooks: Sequence[str]) -> dict[str, nbformat.NotebookNode]:
+    found = {}
+    for name in notebooks:
+        path = folder / name
+        if path.exists():
+            found[name] = nbformat.read(path, as_version=4)
+    return found
+
+
+def number_addresses(text: str) -> Iterator[tuple[str, str, str]]:
+    """(address, number, kind) of every number in `text` worth an envelope: not timings,
+    not in environment lines. The address is `line:position`."""
+    text = plugin.equivalent_text(text)
+    lines = text.splitlines()
+    for index, line in enumerate(lines):
+        if plugin.STRUCTURE_ONLY_LINES.match(line):
+            continue
+        numbers = plugin.numbers_in(line)
+        for position, number in enumerate(numbers):
+            kind = plugin.number_kind(lines, index, numbers, position)
+            if kind != "seconds":
+                yield f"{index}:{position}", number.group(), kind
+
+
+# --------------------------------------------------------------------------- collecting
+
+
+@dataclass
+class Collected:
+    numbers: dict = field(default_factory=dict)
+    flips: list[dict] = field(default_factory=list)
+    figures: list[dict] = field(default_factory=list)
+
+
+def collect(runs: Sequence[Run]) -> Collected:
+    """Compare each run with the committed notebooks: numbers that vary, words that differ,
+    figures beyond their figure tolerance."""
+    result = Collected()
+    names = course_notebooks()
+    committed = read_run(NOTEBOOKS, names)
+    executed = {run.name: read_run(run.folder / "notebooks", names) for run in runs}
+    for notebook, nb in committed.items():
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            ref = cell_outputs(cell)
+            tags = cell.metadata.get("tags", ())
+            structure_only = plugin.TEXT_STRUCTURE_TAG in tags
+            per_address: dict[str, dict] = {}
+            for run in runs:
+                other_nb = executed[run.name].get(notebook)
+                if other_nb is None:
+                    continue
+                other_cell = next((c for c in other_nb.cells if c.get("id") == cell.id), None)
+                if other_cell is None:
+                    continue
+                new = cell_outputs(other_cell)
+                if set(new) != set(ref):
+                    result.flips.append(
+                        _flip(notebook, cell, run, "outputs", sorted(ref), sorted(new))
+                    )
+                    continue
+                for key, items in ref.items():
+                    for index, (a, b) in enumerate(zip(items, new[key], strict=False)):
+                        where = f"{key}#{index}"
+                        if key in plugin.IMAGES:
+                            kind = plugin.figure_kind(cell.source, tags)
+                            problems = plugin.compare_png(a, b, kind)
+                            if problems:
+                                result.figures.append(
+                                    {"notebook": notebook, "cell": cell.id, "output": where,
+                                     "run": run.name, "kind": kind, "problems": problems}
+                                )  # fmt: skip
+                            continue
+                        if not (isinstance(a, str) and isinstance(b, str)):
+                            continue
+                        a_lines = plugin.equivalent_text(a).splitlines()
+                        b_lines = plugin.equivalent_text(b).splitlines()
+                        if len(a_lines) != len(b_lines):
+                            result.flips.append(
+                                _flip(notebook, cell, run, where, f"{len(a_lines)} lines",
+                                      f"{len(b_lines)} lines")
+                            )  # fmt: skip
+                            continue
+                        bad = False
+                        for old, cur in zip(a_lines, b_lines, strict=True):
+                            if plugin.STRUCTURE_ONLY_LINES.match(old):
+                                continue
+                            if plugin.skeleton(old) != plugin.skeleton(cur) or len(
+                                plugin.numbers_in(old)
+                            ) != len(plugin.numbers_in(cur)):
+                                result.flips.append(_flip(notebook, cell, run, where, old, cur))
+                                bad = True
+                        if bad or structure_only:
+                            continue
+                        ours = dict((addr, (num, kind)) for addr, num, kind in number_addresses(a))
+                        theirs = {addr: num for addr, num, _ in number_addresses(b)}
+                        for addr, (num, kind) in ours.items():
+                            entry = per_address.setdefault(
+                                f"{where}:{addr}",
+                                {"committed": plugin.as_float(num), "kind": kind,
+                                 "decimals": plugin.decimals(num), "runs": {}},
+                            )  # fmt: skip
+                            other = theirs.get(addr)
+                            value = None if other is None else plugin.as_float(other)
+                            entry["runs"][run.name] = value
+            varying = {
+                address: entry
+                for address, entry in per_address.items()
+                if any(v is not None and v != entry["committed"] for v in entry["runs"].values())
+            }
+            if varying:
+                result.numbers.setdefault(notebook, {})[cell.id] = varying
+    return result
+
+
+def _flip(notebook: str, cell, run: Run, where: str, committed, new) -> dict:  # noqa: ANN001
+    return {"notebook": notebook, "cell": cell.id, "output": where, "run": run.name,
+            "committed": committed, "new": new}  # fmt: skip
+
+
+def write_envelope(collected: Collected, runs: Sequence[Run], path: Path = ENVELOPE_FILE) -> None:
+    payload = {
+        "about": __doc__.split("\n\n")[0],
+        "margin": {"standard_deviations": MARGIN_SDS, "why": WHY_MARGIN},
+        "runs": [run.name for run in runs],
+        "seeds": {run.name: run.seed for run in runs},
+        "kernels": {run.name: run.kernel or "each notebook's own" for run in runs},
+        "numbers": collected.numbers,
+        "flips": collected.flips,
+        "figures_beyond_tolerance": collected.figures,
+    }
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with os.fdopen(fd, "w") as fh:
+        json.dump(payload, fh, indent=1, sort_keys=False)
+        fh.write("\n")
+    os.replace(tmp, path)
+
+
+def leave_one_out(collected: Collected) -> dict[str, int]:
+    """For each run (and the committed one): how many of its numbers fall outside the
+    envelope of all the others, margin included."""
+    outside: dict[str, int] = {}
+    for cells in collected.numbers.values():
+        for entries in cells.values():
+            for entry in entries.values():
+                values = {"committed": entry["committed"], **entry["runs"]}
+                values = {k: v for k, v in values.items() if v is not None}
+                for name, value in values.items():
+                    rest = [v for k, v in values.items() if k != name]
+                    outside.setdefault(name, 0)
+                    if len(rest) >= 2 and not accepts(rest, entry["decimals"], value):
+                        outside[name] += 1
+    return outside
+
+
+def summary(collected: Collected) -> None:
+    count = sum(len(e) for cells in collected.numbers.values() for e in cells.values())
+    print(f"numbers that vary between runs: {count}")
+    for notebook, cells in collected.numbers.items():
+        for cell, entries in cells.items():
+            for address, entry in entries.items():
+                values = [v for v in entry["runs"].values() if v is not None]
+                print(
+                    f"  {notebook} {cell} {address:24s} {entry['kind']:12s} committed "
+                    f"{entry['committed']:g}, runs {min(values):g} .. {max(values):g}"
+                )
+    print(f"lines whose words differ between runs: {len(collected.flips)}")
+    for flip in collected.flips:
+        print(f"  {flip['notebook']} {flip['cell']} {flip['output']} [{flip['run']}]")
+        print(f"      committed: {flip['committed']!r}\n      run:       {flip['new']!r}")
+    print(f"figures beyond their tolerance: {len(collected.figures)}")
+    for fig in collected.figures:
+        print(f"  {fig['notebook']} {fig['cell']} {fig['output']} [{fig['run']}] {fig['kind']}: "
+              f"{fig['problems'][0]}")  # fmt: skip
+    outside = leave_one_out(collected)
+    print("leave one out (numbers outside the others' envelope): " + ", ".join(
+        f"{name} {n}" for name, n in outside.items()))  # fmt: skip
+
+
+def check(folder: Path) -> int:
+    """One more run (a folder of executed notebooks) against the committed envelope: what
+    nbval would say of its outputs, cell by cell."""
+    if not plugin.committed_envelope().runs:
+        print(f"no envelope at {ENVELOPE_FILE}: run `make envelope` first", file=sys.stderr)
+        return 2
+    committed = read_run(NOTEBOOKS, course_notebooks())
+    executed = read_run(folder, course_notebooks())
+    cells = failures = 0
+    for notebook, nb in executed.items():
+        ref_cells = {c.get("id"): c for c in committed[notebook].cells}
+        for cell in nb.cells:
+            ref = ref_cells.get(cell.get("id"))
+            if cell.cell_type != "code" or ref is None:
+                continue
+            cells += 1
+            problems = plugin.compare_cell(notebook, ref, cell_outputs(ref), cell_outputs(cell))
+            for problem in problems:
+                print(f"  {notebook} {cell.id}: {problem}")
+            failures += bool(problems)
+    print(f"{folder}: {cells} cells of {len(executed)} notebooks compared, {failures} fail")
+    return 1 if failures else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    run_p = sub.add_parser("run", help="re-run the notebooks once per seed")
+    run_p.add_argument("notebooks", nargs="*", help="notebook file names (default: all)")
+    run_p.add_argument("--seeds", type=int, nargs="+", default=list(SEEDS))
+    run_p.add_argument("--jobs", type=int, default=2)
+    run_p.add_argument("--no-jax-run", action="store_true", help="skip the CNN-on-JAX run")
+    sub.add_parser("collect", help="write tests/seed_envelope.json from the runs")
+    check_p = sub.add_parser("check", help="compare one more run's notebooks with the envelope")
+    check_p.add_argument("folder", type=Path)
+    args = parser.parse_args(argv)
+    if args.command == "run":
+        names = [Path(n).name for n in args.notebooks] or course_notebooks()
+        unknown = sorted(set(names) - set(course_notebooks()))
+        if unknown:
+            parser.error(f"not a notebook of the course: {', '.join(unknown)}")
+        runs = default_runs(args.seeds)
+        if args.no_jax_run:
+            runs = [r for r in runs if r.kernel is None]
+        return run_all(runs, names, args.jobs)
+    if args.command == "collect":
+        runs = [r for r in default_runs() if (r.folder / "notebooks").is_dir()]
+        collected = collect(runs)
+        write_envelope(collected, runs)
+        summary(collected)
+        print(f"written: {ENVELOPE_FILE.relative_to(ROOT)}")
+        return 0
+    return check(args.folder)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
