@@ -39,6 +39,11 @@ for f in /etc/pip.conf /etc/xdg/pip/pip.conf /etc/xdg/pip/constraints.txt /etc/r
          /etc/apt/apt.conf.d/99artifact-registry /etc/apt/apt.conf.d/99farm-no-dep11; do
     [ -e "$f" ] && mkdir -p "$root$(dirname "$f")" && cp -L "$f" "$root$f"
 done
+# The certificates pip is told to trust (a proxy's own CA among them), at the same path.
+for cert in "${PIP_CERT:-}" $(python3 -m pip config get global.cert 2>/dev/null || true) \
+            /usr/local/share/ca-certificates/*; do
+    [ -f "$cert" ] && mkdir -p "$root$(dirname "$cert")" && cp -L "$cert" "$root$cert"
+done
 echo "deb $mirror $suite main" > "$root/etc/apt/sources.list"
 rm -f "$root/etc/apt/sources.list.d/debian.sources"
 
