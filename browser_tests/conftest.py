@@ -8,6 +8,7 @@ tests are skipped, saying so.
 
 from __future__ import annotations
 
+import base64
 import functools
 import os
 import shutil
@@ -16,6 +17,7 @@ from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -89,3 +91,64 @@ def page(browser: object) -> Iterator[object]:
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def phone(browser: object) -> Iterator[object]:
+    """A 390x844 page (a phone's width), with touch."""
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, has_touch=True, device_scale_factor=1
+    )
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+#: What the tests measured, printed at the end of `make site-test`: {section: [lines]}.
+REPORT: dict[str, list[str]] = {}
+
+
+def report(section: str, line: str) -> None:
+    REPORT.setdefault(section, []).append(line)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    for section, lines in REPORT.items():
+        terminalreporter.section(section, sep="-")
+        for line in lines:
+            terminalreporter.write_line(line)
+
+
+# ------------------------------------------------------------------ the draw page
+
+NETWORKS = ("seed_mlp", "mlp_not_a_digit")
+
+
+def reference_for(site: Path, name: str):
+    """The Python side: the Keras model the site was built from, and its exported settings."""
+    from mnist_tutorial.export import read_spec
+    from mnist_tutorial.train import load_model
+
+    spec = read_spec(site / "_static" / "models" / f"{name}.js")
+    model = load_model(ROOT / "models" / f"{name}.keras")
+    kernel = model.layers[0].get_weights()[0].astype("<f4")
+    exported = np.frombuffer(base64.b64decode(spec["layers"][0]["kernel"]), dtype="<f4")
+    assert np.array_equal(kernel.ravel(), exported), "the site is older than the model: make site"
+    return model, spec
+
+
+@pytest.fixture(scope="module")
+def references(site: Path):
+    return {name: reference_for(site, name) for name in NETWORKS}
+
+
+@pytest.fixture(scope="module")
+def reference(references):
+    return references["seed_mlp"]
+
+
+def choose_network(page, name: str) -> None:
+    """Pick the draw page's network and wait until it is loaded."""
+    page.wait_for_selector("#draw-app[data-ready='true']")
+    page.select_option("#draw-network", name)
+    page.wait_for_function(f"document.getElementById('draw-app').dataset.network === '{name}'")

@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlparse
 import numpy as np
 import pytest
 
-from browser_tests.conftest import ROOT, SHOTS
+from browser_tests.conftest import NETWORKS, ROOT, SHOTS, choose_network
 
 SAMPLES = sorted((ROOT / "examples" / "digits").glob("digit_*.png"))
 
@@ -94,20 +94,6 @@ def _strokes() -> dict[int, list[list[tuple[float, float]]]]:
     return module.STROKES
 
 
-@pytest.fixture(scope="module")
-def reference(site: Path):
-    """The Python side: the Keras model the site was built from, and its exported settings."""
-    from mnist_tutorial.export import read_spec
-    from mnist_tutorial.train import load_model
-
-    spec = read_spec(site / "_static" / "seed_mlp.js")
-    model = load_model(ROOT / "models" / "seed_mlp.keras")
-    kernel = model.layers[0].get_weights()[0].astype("<f4")
-    exported = np.frombuffer(base64.b64decode(spec["layers"][0]["kernel"]), dtype="<f4")
-    assert np.array_equal(kernel.ravel(), exported), "the site is older than the model: make site"
-    return model, spec
-
-
 def _python_decisions(model, spec, grays: list[np.ndarray]):
     from mnist_tutorial.images import to_mnist_style
     from mnist_tutorial.rejection import predict_or_reject
@@ -139,6 +125,7 @@ def _js_classify(page, grays: list[np.ndarray]) -> list[dict]:
 def test_drawing_with_the_mouse_gives_a_prediction(site: Path, server: str, page, reference):
     model, spec = reference
     _visit(page, server + "draw.html")
+    choose_network(page, "seed_mlp")
     assert page.locator("#draw-answer").get_attribute("data-state") == "empty"
     box = page.locator("#draw-canvas").bounding_box()
     answers = {}
@@ -172,14 +159,15 @@ def test_drawing_with_the_mouse_gives_a_prediction(site: Path, server: str, page
     assert sum(answers[d] == d for d in answers) >= 3, answers  # it reads what was drawn
 
 
+@pytest.mark.parametrize("network", NETWORKS)
 def test_page_javascript_matches_python_on_samples_and_500_mnist_digits(
-    site: Path, server: str, page, reference
+    site: Path, server: str, page, references, network: str
 ) -> None:
     from mnist_tutorial.data import load_mnist
     from mnist_tutorial.images import _as_gray
     from mnist_tutorial.roundtrip import render_digit, round_trip_variants
 
-    model, spec = reference
+    model, spec = references[network]
     _, (x_test, _) = load_mnist(verbose=False)
     digits = x_test[:500]
     # Digits drawn x3 to x6 (84 to 168 pixels): every picture crosses the browser's protocol.
@@ -188,6 +176,7 @@ def test_page_javascript_matches_python_on_samples_and_500_mnist_digits(
         render_digit(d, v) for d, v in zip(digits, variants, strict=True)
     ]
     _visit(page, server + "draw.html")
+    choose_network(page, network)
     js = []
     for i in range(0, len(grays), 50):
         js += _js_classify(page, grays[i : i + 50])
@@ -206,7 +195,7 @@ def test_page_javascript_matches_python_on_samples_and_500_mnist_digits(
         "class_agreement": float(same_class.mean()),
         "same_decisions": bool(same_decision),
     }
-    (SHOTS / "parity.json").write_text(json.dumps(report, indent=2))
+    (SHOTS / f"parity_{network}.json").write_text(json.dumps(report, indent=2))
     assert pixel_diff.max() <= 1, report  # grey levels of 255
     assert probability_diff.max() <= 1e-3, report
     assert same_class.mean() >= 0.99, report

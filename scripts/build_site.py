@@ -1,20 +1,28 @@
 """Build the course's static site (what `make site` runs): notebooks as pages, draw-a-digit.
 
 1. Stages the sources in build/site-src: site/ (conf.py, home page, draw page, its scripts),
-   the committed notebooks as they are (never executed), notebooks/glossary.md when present,
-   and the README's results section as results.md.
-2. Exports the seed MLP for the draw page: `load_or_train(seed_experiment())` (reuses
-   models/seed_mlp.keras when it was trained with that config), the rejection settings stored
-   beside it or chosen now on the validation split, then `export_weights` to
-   _static/seed_mlp.js.
+   the committed notebooks with their outputs (never executed; each figure gets the alt text
+   of site/figure_alt.json as MyST-NB cell metadata), notebooks/glossary.md when present
+   (one anchor per term), the instructors' pages docs/*.md (under docs/, links into the
+   repository rewritten), and the results: docs/results.md, else the README's section.
+2. Exports the draw page's networks: the seed MLP (`load_or_train(seed_experiment())`, which
+   reuses models/seed_mlp.keras when it was trained with that config) and notebook 8's
+   11-class network (`ensure_rejection(not_a_digit_experiment())`), each with its temperature
+   and threshold chosen on its validation split, to _static/models/<name>.js; and the sample
+   digits of examples/digits as _static/sample_digits.js.
 3. Runs Sphinx (MyST-NB, sphinx-book-theme) into build/site.
-4. Checks that no page or stylesheet loads anything from the network.
+4. Puts in what comes from npm (package.json): MathJax 3 where a page has math, and Font
+   Awesome's core with only the icons the pages use, in place of the theme's 1.5 MB bundle
+   of all of them; writes the search excerpts that a page opened from disk cannot fetch.
+5. Checks that no page or stylesheet loads anything from the network.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import dataclasses
+import json
 import os
 import re
 import shutil
@@ -45,22 +53,149 @@ def results_section(readme: str) -> str | None:
     return "\n".join(["# " + lines[start][3:].strip(), *body]).strip() + "\n"
 
 
+IMAGE_MIMES = ("image/png", "image/jpeg", "image/svg+xml", "image/gif")
+
+
+class FigureAltError(ValueError):
+    """site/figure_alt.json does not match the notebooks' figures."""
+
+
+def apply_figure_alt(notebook: dict, alts: dict[str, list[str]], name: str) -> int:
+    """Put each figure's alt text into its cell's metadata (`mystnb.image.alt`, which MyST-NB
+    renders as the <img>'s alt); returns the number of figures. Every image output needs an
+    entry, and every entry a figure: a renamed cell or a new figure fails the build."""
+    figures, seen = 0, set()
+    for cell in notebook["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        images = [o for o in cell.get("outputs", []) if set(o.get("data", {})) & set(IMAGE_MIMES)]
+        if not images:
+            continue
+        texts = alts.get(cell.get("id"))
+        if not texts or len(texts) != len(images) or not all(t.strip() for t in texts):
+            raise FigureAltError(
+                f"{name}, cell {cell.get('id')}: {len(images)} figure(s), alt texts {texts}"
+                " (site/figure_alt.json)"
+            )
+        if len(set(texts)) > 1:  # MyST-NB's option is per cell: one text for all its images
+            raise FigureAltError(f"{name}, cell {cell['id']}: one alt text per cell")
+        cell.setdefault("metadata", {}).setdefault("mystnb", {}).setdefault("image", {})
+        cell["metadata"]["mystnb"]["image"]["alt"] = texts[0]
+        figures += len(images)
+        seen.add(cell["id"])
+    if stale := sorted(set(alts) - seen):
+        raise FigureAltError(f"{name}: no figure in cell(s) {stale} (site/figure_alt.json)")
+    return figures
+
+
+GLOSSARY_TERM = re.compile(r"^\*\*(?P<term>[^*]+)\*\*")
+
+
+def term_anchor(term: str) -> str:
+    return "term-" + re.sub(r"[^a-z0-9]+", "-", term.lower()).strip("-")
+
+
+def glossary_with_anchors(text: str) -> tuple[str, dict[str, str]]:
+    """The glossary with a target (`(term-loss)=`) before each `**Term** ...` entry, and
+    {term: target}."""
+    lines, terms = [], {}
+    for line in text.splitlines():
+        match = GLOSSARY_TERM.match(line)
+        if match:
+            term = match["term"].strip()
+            if term_anchor(term) not in terms.values():
+                terms[term] = term_anchor(term)
+                lines.append(f"({terms[term]})=")
+        lines.append(line)
+    return "\n".join(lines) + "\n", terms
+
+
+def link_glossary_terms(notebook: dict, terms: dict[str, str]) -> int:
+    """Bold glossary terms in the notebook's text cells, the first time each appears, become
+    links to their entries (`**Loss**` -> ``**{ref}`Loss <term-loss>`**``)."""
+    by_lower = {term.lower(): anchor for term, anchor in terms.items()}
+    done: set[str] = set()
+
+    def link(match: re.Match) -> str:
+        word = match.group(1)
+        key = next((k for k in (word.lower(), word.lower().rstrip("s")) if k in by_lower), None)
+        if key is None or key in done:
+            return match.group(0)
+        done.add(key)
+        return f"**{{ref}}`{word} <{by_lower[key]}>`**"
+
+    for cell in notebook["cells"]:
+        if cell["cell_type"] != "markdown":
+            continue
+        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        # Not inside a link already, nor a heading.
+        new = re.sub(r"(?<!\[)\*\*([^*\n\[\]]+?)\*\*(?!\])", link, source)
+        cell["source"] = new
+    return len(done)
+
+
+DOC_LINK = re.compile(r"\[([^\]]+)\]\((?!https?:|mailto:|#)([^)\s]+)\)")
+
+
+def stage_doc(text: str, docs: Path, staged_docs: set[str]) -> str:
+    """An instructors' page with its links made to work from build/site-src/docs: other docs
+    pages and the notebooks stay links; files of the repository become their path, in code."""
+
+    def fix(match: re.Match) -> str:
+        label, target = match.groups()
+        path, _, anchor = target.partition("#")
+        resolved = (docs / path).resolve()
+        suffix = f"#{anchor}" if anchor else ""
+        if resolved.parent == docs.resolve() and resolved.name in staged_docs:
+            return match.group(0)
+        if resolved.parent == (ROOT / "notebooks").resolve() and resolved.suffix in (
+            ".ipynb",
+            ".md",
+        ):
+            return f"[{label}](../{resolved.name}{suffix})"
+        if resolved == (ROOT / "README.md").resolve():
+            return f"[{label}](../index.md)"
+        try:
+            shown = resolved.relative_to(ROOT).as_posix()
+        except ValueError:
+            shown = path
+        return label if f"`{shown}`" in label or shown in label else f"{label} (`{shown}`)"
+
+    return DOC_LINK.sub(fix, text)
+
+
 def stage(src: Path) -> list[str]:
     """Copy the site's sources to `src`; returns the page names, in reading order."""
     shutil.rmtree(src, ignore_errors=True)
-    shutil.copytree(ROOT / "site", src)
-    notebooks = sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
-    for notebook in notebooks:
-        shutil.copy2(notebook, src / notebook.name)
-    more = ["draw"]
+    shutil.copytree(ROOT / "site", src, ignore=shutil.ignore_patterns("figure_alt.json"))
+    alts = json.loads((ROOT / "site" / "figure_alt.json").read_text())
+    terms: dict[str, str] = {}
     glossary = ROOT / "notebooks" / "glossary.md"
     if glossary.exists():
-        shutil.copy2(glossary, src / "glossary.md")
-        more.append("glossary")
-    results = results_section((ROOT / "README.md").read_text())
-    if results is not None:
-        (src / "results.md").write_text(results)
-        more.append("results")
+        text, terms = glossary_with_anchors(glossary.read_text())
+        (src / "glossary.md").write_text(text)
+    notebooks = sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
+    for notebook in notebooks:
+        content = json.loads(notebook.read_text())
+        apply_figure_alt(content, alts.get(notebook.name, {}), notebook.name)
+        link_glossary_terms(content, terms)
+        (src / notebook.name).write_text(json.dumps(content, indent=1, ensure_ascii=False))
+    more = ["draw"] + (["glossary"] if terms else [])
+    instructors = []
+    docs = ROOT / "docs"
+    pages = sorted(docs.glob("*.md")) if docs.is_dir() else []
+    if pages:
+        (src / "docs").mkdir()
+        names = {p.name for p in pages}
+        for page in pages:
+            (src / "docs" / page.name).write_text(stage_doc(page.read_text(), docs, names))
+        # The results first, then the rest in alphabetical order.
+        instructors = sorted((f"docs/{p.stem}" for p in pages), key=lambda n: n != "docs/results")
+    if "docs/results" not in instructors:
+        results = results_section((ROOT / "README.md").read_text())
+        if results is not None:
+            (src / "results.md").write_text(results)
+            more.append("results")
     toctree = (
         "```{toctree}\n:maxdepth: 1\n:caption: Notebooks\n\n"
         + "\n".join(n.stem for n in notebooks)
@@ -68,13 +203,52 @@ def stage(src: Path) -> list[str]:
         + "\n".join(more)
         + "\n```\n"
     )
+    if instructors:
+        toctree += (
+            "\n```{toctree}\n:maxdepth: 1\n:caption: For instructors\n\n"
+            + "\n".join(instructors)
+            + "\n```\n"
+        )
     index = src / "index.md"
     index.write_text(index.read_text().replace("<!-- toctree -->", toctree))
-    return [n.stem for n in notebooks] + more
+    return [n.stem for n in notebooks] + more + instructors
 
 
-def export_model(static: Path, models_dir: Path) -> None:
+def export_models(static: Path, models_dir: Path) -> None:
+    """The draw page's networks, each with its rejection settings -> static/models/*.js."""
+    from mnist_tutorial.config import not_a_digit_experiment
+    from mnist_tutorial.export import export_weights
+    from mnist_tutorial.rejection import ensure_rejection
+    from mnist_tutorial.train import load_model, model_path
+
+    export_seed_model(static / "models", models_dir)
+    config = not_a_digit_experiment()
+    settings = ensure_rejection(config, models_dir)  # trains it first when it is not saved
+    path = model_path(config, models_dir)
+    export_weights(load_model(path), static / "models" / f"{config.name}.js", rejection=settings)
+    print(
+        f"exported {path} (temperature {settings.temperature:.4f}, "
+        f"threshold {settings.threshold:.4f}, chosen on {settings.chosen_on})"
+    )
+
+
+def export_samples(static: Path) -> int:
+    """examples/digits/*.png as _static/sample_digits.js: data: URLs, which a canvas may read
+    pixels from even on a page opened from disk (a file:// image would taint it)."""
+    samples = sorted((ROOT / "examples" / "digits").glob("digit_*.png"))
+    table = {
+        p.stem: "data:image/png;base64," + base64.b64encode(p.read_bytes()).decode()
+        for p in samples
+    }
+    (static / "sample_digits.js").write_text(
+        f"window.MNIST_SAMPLE_DIGITS = {json.dumps(table, indent=0)};\n"
+    )
+    return len(table)
+
+
+def export_seed_model(static: Path, models_dir: Path) -> None:
     """The seed MLP and its rejection settings -> static/seed_mlp.js."""
+    static.mkdir(parents=True, exist_ok=True)
     from mnist_tutorial.config import seed_experiment
     from mnist_tutorial.data import load_mnist
     from mnist_tutorial.export import export_weights
@@ -129,6 +303,95 @@ def vendor_mathjax(site: Path, cache: Path) -> bool:
     return True
 
 
+NODE_MODULES = ROOT / "node_modules"
+FONTAWESOME = NODE_MODULES / "@fortawesome" / "fontawesome-free" / "js"
+ICON_CLASS = re.compile(r"\bfa-([a-z0-9]+(?:-[a-z0-9]+)*)")
+
+
+def npm_ci() -> None:
+    """The npm packages of package.json at the versions of package-lock.json."""
+    if (FONTAWESOME / "solid.js").is_file() and (NODE_MODULES / "axe-core").is_dir():
+        return
+    if shutil.which("npm") is None:
+        raise SystemExit("the site needs npm packages (package.json): install Node.js and npm")
+    npm = ["npm", "ci", "--no-audit", "--no-fund", "--silent"]
+    subprocess.run(npm, cwd=ROOT, check=True)
+
+
+def icons_used(site: Path) -> set[str]:
+    """The `fa-*` names in the pages and in the theme's scripts."""
+    names: set[str] = set()
+    sources = [*site.glob("**/*.html"), *(site / "_static" / "scripts").glob("*.js")]
+    for path in sources:
+        if path.name != "fontawesome.js":
+            names |= set(ICON_CLASS.findall(path.read_text(errors="replace")))
+    return names
+
+
+def subset_fontawesome(site: Path) -> tuple[int, list[str]]:
+    """Replace the theme's fontawesome.js (Font Awesome's core with every icon) by the core
+    and the solid icons the site uses, from npm's @fortawesome/fontawesome-free. The file
+    keeps its name, so the pages are unchanged. Returns (bytes, icon names)."""
+    core = (FONTAWESOME / "fontawesome.min.js").read_text()
+    solid = (FONTAWESOME / "solid.js").read_text().splitlines(keepends=True)
+    start = next(i for i, line in enumerate(solid) if line.strip() == "var icons = {")
+    end = next(i for i in range(start, len(solid)) if solid[i].strip() == "};")
+    used = icons_used(site)
+    kept = []
+    for line in solid[start + 1 : end]:
+        name = line.strip().split('"')[1]
+        if name in used:
+            kept.append(line.rstrip().rstrip(",") + ",\n")
+    if kept:
+        kept[-1] = kept[-1].replace("],\n", "]\n")
+    body = "".join(solid[: start + 1] + kept + solid[end:])
+    text = core + "\n" + body
+    target = site / "_static" / "scripts" / "fontawesome.js"
+    target.write_text(text)
+    for stale in ("fontawesome.js.map",):
+        (target.parent / stale).unlink(missing_ok=True)
+    return len(text.encode()), sorted(line.strip().split('"')[1] for line in kept)
+
+
+VIEWPORT = re.compile(r"\s*<meta name=\"viewport\"[^>]*>")
+
+
+def tidy_pages(site: Path, home_title: str) -> None:
+    """One viewport tag per page (Sphinx's basic layout, pydata-sphinx-theme and its
+    extrahead each write one), and the home page's title not doubled with the site's."""
+    for page in site.glob("**/*.html"):
+        text = page.read_text()
+        tags = VIEWPORT.findall(text)
+        if len(tags) > 1:
+            first = text.index(tags[0]) + len(tags[0])
+            text = text[:first] + VIEWPORT.sub("", text[first:])
+        if page.name == "index.html" and page.parent == site:
+            text = re.sub(r"<title>.*?</title>", f"<title>{home_title}</title>", text, count=1)
+        page.write_text(text)
+
+
+def search_texts(site: Path) -> int:
+    """_static/search_texts.js: each page's main content as HTML without pictures, scripts or
+    outputs' styles, for the search page's excerpts when it is opened from disk (course.js)."""
+    from bs4 import BeautifulSoup
+
+    table = {}
+    for page in sorted(site.glob("**/*.html")):
+        name = page.relative_to(site).as_posix()
+        if name in ("search.html", "genindex.html"):
+            continue
+        soup = BeautifulSoup(page.read_text(), "html.parser")
+        main = soup.select_one('[role="main"]')
+        if main is None:
+            continue
+        for junk in main.select("script, style, img, svg, .headerlink, .cell_output .output"):
+            junk.decompose()
+        table[name] = re.sub(r"\s+", " ", main.decode_contents())
+    text = f"window.COURSE_SEARCH_TEXTS = {json.dumps(table, ensure_ascii=False)};\n"
+    (site / "_static" / "search_texts.js").write_text(text)
+    return len(text.encode())
+
+
 def remote_references(site: Path) -> list[str]:
     """Every place in the built site that would load something from the network."""
     found = []
@@ -148,7 +411,9 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     src = args.out.parent / "site-src"
     pages = stage(src)
-    export_model(src / "_static", args.models)
+    npm_ci()
+    export_models(src / "_static", args.models)
+    export_samples(src / "_static")
     shutil.rmtree(args.out, ignore_errors=True)
     subprocess.run(
         [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-W", "--keep-going", "-E"]
@@ -157,6 +422,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     if vendor_mathjax(args.out, args.out.parent / "vendor" / "mathjax-3"):
         print("math: MathJax 3 copied into the site")
+    size, icons = subset_fontawesome(args.out)
+    print(f"icons: fontawesome.js {size / 1e3:.0f} kB, {len(icons)} icons ({', '.join(icons)})")
+    tidy_pages(args.out, "MNIST with Keras: a tutorial")
+    print(f"search: excerpts for pages opened from disk, {search_texts(args.out) / 1e3:.0f} kB")
     remote = remote_references(args.out)
     if remote:
         print("the site would load these from the network:\n  " + "\n  ".join(remote))

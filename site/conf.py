@@ -23,12 +23,19 @@ myst_heading_anchors = 3
 html_theme = "sphinx_book_theme"
 html_title = "MNIST with Keras: a tutorial"
 html_static_path = ["_static"]
-html_css_files = ["draw.css"]
+# course.css: contrast of coloured outputs, long lines, phones, focus rings, print.
+html_css_files = ["course.css", "draw.css"]
+# course.js: the theme's sidebar buttons wired (pydata-sphinx-theme #2451), copy buttons,
+# search excerpts when the site is opened from disk.
+html_js_files = [("course.js", {"defer": "defer"})]
+templates_path = ["_templates"]
 html_last_updated_fmt = None
 html_show_sourcelink = False
-html_copy_source = False
+# The notebooks' sources are copied so that each page's download button offers its .ipynb.
+html_copy_source = True
+html_sourcelink_suffix = ""
 html_theme_options = {
-    "use_download_button": False,
+    "use_download_button": True,
     "use_fullscreen_button": False,
     "use_repository_button": False,
     "use_issues_button": False,
@@ -38,8 +45,8 @@ html_theme_options = {
     "navigation_with_keys": True,
     "show_prev_next": True,
 }
-# pydata-sphinx-theme logs an error on a first visit when no colour mode is set.
-html_context = {"default_mode": "light"}
+# Light or dark as the reader's system prefers, until the reader chooses with the switch.
+html_context = {"default_mode": "auto"}
 html_favicon = "_static/favicon.png"
 # Math, on pages that have some, from a local MathJax 3 (SVG output: no web fonts, which
 # browsers refuse to load from file://); scripts/build_site.py vendors it from npm.

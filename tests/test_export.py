@@ -48,10 +48,25 @@ def test_exported_weights_reproduce_the_model(tmp_path, suffix) -> None:
 def test_only_the_mlp_is_exported(tmp_path) -> None:
     with pytest.raises(ExportError, match="only a Sequential MLP of Dense layers"):
         export_weights(build_cnn(ExperimentConfig(architecture="cnn")), tmp_path / "m.js", SETTINGS)
-    with pytest.raises(ExportError, match="784 -> 11"):
-        export_weights(
-            build_mlp(ExperimentConfig(not_a_digit_examples=10)), tmp_path / "m.js", SETTINGS
-        )
+    with pytest.raises(ExportError, match="784 -> 12"):
+        export_weights(build_mlp(ExperimentConfig(num_classes=12)), tmp_path / "m.js", SETTINGS)
     with pytest.raises(ValueError, match=".js or .json"):
         export_weights(build_mlp(ExperimentConfig()), tmp_path / "m.txt", SETTINGS)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_eleven_output_network_is_exported_with_its_class_names(tmp_path) -> None:
+    """Notebook 8's network: the 11th output is "not a digit"; two models share one page."""
+    eleven = build_mlp(ExperimentConfig(name="mlp_not_a_digit", not_a_digit_examples=10))
+    ten = build_mlp(ExperimentConfig())
+    a = export_weights(eleven, tmp_path / "eleven.js", rejection=SETTINGS)
+    b = export_weights(ten, tmp_path / "ten.js", rejection=SETTINGS)
+    spec = read_spec(a)
+    assert spec["classes"] == [str(k) for k in range(10)] + ["not a digit"]
+    assert spec["layers"][-1]["units"] == 11
+    assert read_spec(b)["classes"] == [str(k) for k in range(10)]
+    # Each .js file adds its model to one table, under the model's name.
+    for path, model in ((a, eleven), (b, ten)):
+        first, second = path.read_text().splitlines()
+        assert first == "window.MNIST_TUTORIAL_MODELS = window.MNIST_TUTORIAL_MODELS || {};"
+        assert second.startswith(f'window.MNIST_TUTORIAL_MODELS["{model.name}"] = {{')

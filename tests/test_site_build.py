@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import importlib.util
+import json
+import re
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 _spec = importlib.util.spec_from_file_location("build_site", ROOT / "scripts" / "build_site.py")
@@ -26,3 +30,74 @@ def test_remote_references_are_found(tmp_path) -> None:
     (tmp_path / "bad.css").write_text("@font-face { src: url(//fonts.example/f.woff2); }")
     found = build_site.remote_references(tmp_path)
     assert [f.split(":")[0] for f in found] == ["bad.css", "bad.html"]
+
+
+def _notebook(*cells: dict) -> dict:
+    return {"cells": list(cells), "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+
+
+def _figure_cell(cell_id: str, images: int = 1) -> dict:
+    outputs = [{"output_type": "display_data", "data": {"image/png": "iVBOR"}, "metadata": {}}]
+    return {
+        "cell_type": "code",
+        "id": cell_id,
+        "source": "plot()",
+        "metadata": {},
+        "outputs": outputs * images,
+    }
+
+
+def test_figure_alt_text_goes_into_the_cell_metadata_and_must_match() -> None:
+    notebook = _notebook(_figure_cell("a"), {"cell_type": "code", "id": "b", "outputs": []})
+    assert build_site.apply_figure_alt(notebook, {"a": ["Loss per epoch."]}, "n.ipynb") == 1
+    assert notebook["cells"][0]["metadata"]["mystnb"]["image"]["alt"] == "Loss per epoch."
+    for alts in ({}, {"a": [""]}, {"a": ["x"], "gone": ["y"]}, {"a": ["x", "y"]}):
+        with pytest.raises(build_site.FigureAltError):
+            build_site.apply_figure_alt(_notebook(_figure_cell("a")), alts, "n.ipynb")
+
+
+def test_every_figure_of_the_committed_notebooks_has_alt_text_that_is_not_a_file_name() -> None:
+    alts = json.loads((ROOT / "site" / "figure_alt.json").read_text())
+    figures = 0
+    for path in sorted((ROOT / "notebooks").glob("[0-9]*.ipynb")):
+        notebook = json.loads(path.read_text())
+        figures += build_site.apply_figure_alt(notebook, alts.get(path.name, {}), path.name)
+    assert figures >= 20
+    for texts in (t for cells in alts.values() for t in cells.values()):
+        for text in texts:
+            assert len(text) > 30 and not re.search(r"\.(png|jpe?g|svg)$|^[0-9a-f]{12,}", text)
+            assert not re.search(r"\d+\.\d+ ?%|epoch \d", text), text  # true for any run
+
+
+def test_glossary_entries_get_targets_and_bold_terms_link_to_them() -> None:
+    text, terms = build_site.glossary_with_anchors(
+        "# Glossary\n\n**Loss** (3): how wrong.\n\n**Softmax** (3): turns scores into odds.\n"
+    )
+    assert terms == {"Loss": "term-loss", "Softmax": "term-softmax"}
+    assert "(term-loss)=\n**Loss** (3)" in text
+    cell = {"cell_type": "markdown", "source": "The **loss** falls; **losses** and **Loss** again."}
+    build_site.link_glossary_terms(_notebook(cell), terms)
+    assert cell["source"] == "The **{ref}`loss <term-loss>`** falls; **losses** and **Loss** again."
+
+
+def test_instructors_pages_keep_their_links_working(tmp_path) -> None:
+    docs = ROOT / "docs"
+    text = (
+        "[Speed](speed.md), [notebook 3](../notebooks/03_model_and_training.ipynb), "
+        "[the Makefile](../Makefile), [README](../README.md#x), [web](https://example.org/)"
+    )
+    staged = build_site.stage_doc(text, docs, {"speed.md"})
+    assert staged == (
+        "[Speed](speed.md), [notebook 3](../03_model_and_training.ipynb), "
+        "the Makefile, [README](../index.md), [web](https://example.org/)"
+    )
+
+
+def test_duplicate_viewport_tags_and_the_home_title(tmp_path) -> None:
+    head = '<meta name="viewport" content="a" /><meta name="viewport" content="b" />'
+    (tmp_path / "index.html").write_text(
+        f'<head>{head}<title>T &#8212; T</title></head><meta name="viewport" content="c"/>'
+    )
+    build_site.tidy_pages(tmp_path, "T")
+    html = (tmp_path / "index.html").read_text()
+    assert html.count('name="viewport"') == 1 and "<title>T</title>" in html

@@ -6,7 +6,9 @@
  * background, stretch the contrast, crop to the ink's bounding box, scale the longer side to
  * 20 pixels with Lanczos resampling (Pillow's LANCZOS), shift by whole pixels so the
  * centre of mass is nearest (14, 14), round half up to grey levels 0-255.
- * forward(): the seed MLP 784-128(relu)-64(relu)-10, softmax of logits / temperature.
+ * forward(): an MLP 784-128(relu)-64(relu)-10 (or 11, the last output "not a digit"),
+ * softmax of logits / temperature. decide(): as mnist_tutorial.rejection.decide, a digit when
+ * the top output is a digit at or above the threshold, else null ("I don't know").
  * The weights and the constants come from mnist_tutorial.export.export_weights.
  */
 (function (global) {
@@ -26,8 +28,13 @@
     if (!spec || spec.format !== "mnist-tutorial-mlp/1") {
       throw new Error("not a model exported by mnist_tutorial.export");
     }
+    const outputs = spec.layers[spec.layers.length - 1].units;
+    const classes = spec.classes || Array.from({ length: outputs }, function (_, k) {
+      return String(k);
+    });
     return {
       name: spec.name,
+      classes: classes,
       layers: spec.layers.map(function (layer) {
         return {
           inputs: layer.inputs,
@@ -216,14 +223,21 @@
     return { logits: logits, probabilities: exps.map(function (e) { return e / sum; }) };
   }
 
-  /** The digit, or null for "I don't know" (top probability below the threshold). */
+  /** The digit, or null for "I don't know": the top probability is below the threshold, or
+   *  the top output is the 11th, "not a digit" (then notADigit is true). */
   function decide(model, probabilities) {
     let best = 0;
     for (let k = 1; k < probabilities.length; k++) {
       if (probabilities[k] > probabilities[best]) best = k;
     }
     const p = probabilities[best];
-    return { digit: p >= model.threshold ? best : null, best: best, confidence: p };
+    const notADigit = best >= 10;
+    return {
+      digit: !notADigit && p >= model.threshold ? best : null,
+      best: best,
+      confidence: p,
+      notADigit: notADigit,
+    };
   }
 
   /** Grey levels of RGBA pixels over white paper (ITU-R 601 luma, as Pillow's "L"). */

@@ -2,9 +2,11 @@
 
 Writes the dense layers' kernels and biases (float32, little-endian, base64) with the
 rejection settings (temperature, threshold) and the constants of the MNIST-style
-preprocessing, as JSON (`.json`) or as a script that assigns it to
-`window.MNIST_TUTORIAL_MODEL` (`.js`, which a page opened from disk can load, unlike JSON).
-The site's `mnist_digit.js` reads it. Written atomically.
+preprocessing, as JSON (`.json`) or as a script that adds it to
+`window.MNIST_TUTORIAL_MODELS` under the model's name (`.js`, which a page opened from disk
+can load, unlike JSON; a page can load several). Ten outputs are the digits; an 11th is
+"not a digit" (notebook 8's network), which the page reads as a refusal. The site's
+`mnist_digit.js` reads it. Written atomically.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ from mnist_tutorial.rejection import RejectionSettings
 from mnist_tutorial.train import write_text_atomic
 
 FORMAT = "mnist-tutorial-mlp/1"
-JS_VARIABLE = "MNIST_TUTORIAL_MODEL"
+JS_VARIABLE = "MNIST_TUTORIAL_MODELS"
+#: The names of the outputs: the ten digits, then (with an 11th output) "not a digit".
+CLASS_NAMES = [str(k) for k in range(10)] + ["not a digit"]
 
 
 class ExportError(ValueError):
@@ -62,14 +66,15 @@ def model_spec(model: keras.Model, rejection: RejectionSettings) -> dict[str, An
                 "bias": _float32_base64(bias),
             }
         )
-    if layers[0]["inputs"] != 784 or layers[-1]["units"] != 10:
+    if layers[0]["inputs"] != 784 or layers[-1]["units"] not in (10, 11):
         raise ExportError(
-            f"the page reads 28x28 digits into 10 classes; this model is "
-            f"{layers[0]['inputs']} -> {layers[-1]['units']}"
+            f"the page reads 28x28 digits into 10 classes (11 with 'not a digit'); this "
+            f"model is {layers[0]['inputs']} -> {layers[-1]['units']}"
         )
     return {
         "format": FORMAT,
         "name": model.name,
+        "classes": CLASS_NAMES[: layers[-1]["units"]],
         "layers": layers,
         "rejection": asdict(rejection),
         "preprocessing": preprocessing_constants(),
@@ -81,9 +86,11 @@ def export_weights(
 ) -> Path:
     """Write `model` for the draw-a-digit page: `.json`, or `.js` assigning the same object."""
     path = Path(path)
-    text = json.dumps(model_spec(model, rejection), separators=(",", ":"))
+    spec = model_spec(model, rejection)
+    text = json.dumps(spec, separators=(",", ":"))
     if path.suffix == ".js":
-        text = f"window.{JS_VARIABLE} = {text};\n"
+        table = f"window.{JS_VARIABLE}"
+        text = f"{table} = {table} || {{}};\n{table}[{json.dumps(spec['name'])}] = {text};\n"
     elif path.suffix != ".json":
         raise ValueError(f"export to a .js or .json file, got {path.name!r}")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -94,7 +101,6 @@ def export_weights(
 def read_spec(path: str | os.PathLike[str]) -> dict[str, Any]:
     """Read back a file written by `export_weights` (either form)."""
     text = Path(path).read_text()
-    prefix = f"window.{JS_VARIABLE} = "
-    if text.startswith(prefix):
-        text = text[len(prefix) :].rstrip().rstrip(";")
+    if text.startswith(f"window.{JS_VARIABLE} = "):
+        text = text.splitlines()[1].split("] = ", 1)[1].rstrip().rstrip(";")
     return json.loads(text)

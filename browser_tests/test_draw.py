@@ -1,0 +1,233 @@
+"""The draw page for everyone: the keyboard alone, sample digits, an upload, saving the drawing,
+one announcement per finished stroke, a layout that never moves, and a choice of network whose
+answers are the Python library's on the same pictures."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from browser_tests.audit import set_mode
+from browser_tests.conftest import NETWORKS, ROOT, SHOTS, choose_network, report
+
+SAMPLES = sorted((ROOT / "examples" / "digits").glob("digit_*.png"))
+WATCH_STATUS = """() => { window.__announced = [];
+    new MutationObserver(() => window.__announced.push(
+        document.getElementById('draw-status').textContent))
+      .observe(document.getElementById('draw-status'),
+               {childList: true, characterData: true, subtree: true}); }"""
+
+
+def _open(page, site: Path, network: str | None = None) -> None:
+    page.goto((site / "draw.html").as_uri(), wait_until="load")
+    page.wait_for_selector("#draw-app[data-ready='true']")
+    if network:
+        choose_network(page, network)
+
+
+def _python_answer(references, network: str, picture) -> int | None:
+    from mnist_tutorial.images import to_mnist_style
+    from mnist_tutorial.rejection import predict_or_reject
+
+    model, spec = references[network]
+    pixels = to_mnist_style(picture)[np.newaxis]
+    rejection = spec["rejection"]
+    return predict_or_reject(
+        model, pixels, rejection["threshold"], rejection["temperature"]
+    ).classes[0]
+
+
+def _page_answer(page) -> int | None:
+    answer = page.locator("#draw-answer")
+    assert answer.get_attribute("data-state") in ("answer", "unknown"), answer.text_content()
+    digit = answer.get_attribute("data-digit")
+    return int(digit) if digit else None
+
+
+def _stroke(page, points) -> None:
+    box = page.locator("#draw-canvas").bounding_box()
+    xy = [(box["x"] + box["width"] * x, box["y"] + box["height"] * y) for x, y in points]
+    page.mouse.move(*xy[0])
+    page.mouse.down()
+    for p in xy[1:]:
+        page.mouse.move(*p, steps=4)
+    page.mouse.up()
+
+
+def _layout(page) -> dict:
+    return page.evaluate(
+        """() => Object.fromEntries(['.draw-canvas-box', '#draw-preview', '#draw-answer',
+                '#draw-bars', '.draw-controls', '#draw-network'].map(s => {
+            const r = document.querySelector(s).getBoundingClientRect();
+            return [s, [r.x, r.y + window.scrollY, r.width, r.height].map(Math.round)]; }))"""
+    )
+
+
+# ------------------------------------------------------------------------ the keyboard
+
+
+def _tab_to(page, selector: str, limit: int = 80) -> None:
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"document.activeElement.matches({json.dumps(selector)})"):
+            return
+    pytest.fail(f"{selector} cannot be reached with Tab")
+
+
+@pytest.mark.parametrize("width,height", [(1280, 900), (390, 844)])
+@pytest.mark.parametrize("mode", ["light", "dark"])
+def test_the_draw_page_with_the_keyboard_alone(site, browser, width, height, mode) -> None:
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    _open(page, site)
+    set_mode(page, mode)
+    page.wait_for_selector("#draw-app[data-ready='true']")
+    tag = f"{width}_{mode}"
+    page.locator("#draw-app").scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / f"draw_{tag}_before.png"))
+    page.evaluate(WATCH_STATUS)
+    # A 1 drawn with the keys: pen down, down the arrow, pen up.
+    _tab_to(page, "#draw-canvas")
+    assert page.locator("#draw-pen").is_visible()  # where the pen is
+    for key in ["ArrowUp"] * 6 + ["Space"] + ["ArrowDown"] * 12 + ["Space"]:
+        page.keyboard.press(key)
+    assert page.locator("#draw-answer").get_attribute("data-state") in ("answer", "unknown")
+    assert page.evaluate("window.__announced.length") == 1  # one stroke, one announcement
+    page.screenshot(path=str(SHOTS / f"draw_{tag}_after_keys.png"))
+    page.keyboard.press("Delete")
+    assert page.locator("#draw-answer").get_attribute("data-state") == "empty"
+    # A sample digit, with Tab and Enter.
+    _tab_to(page, "button[data-sample='digit_7']")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.getElementById('draw-answer').dataset.state !== 'empty'")
+    # The other network, with the keyboard.
+    _tab_to(page, "#draw-network")
+    page.keyboard.press("ArrowDown")
+    page.wait_for_function("document.getElementById('draw-app').dataset.network === 'seed_mlp'")
+    assert page.locator("#draw-answer").get_attribute("data-digit") == "7"
+    page.locator("#draw-app").scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / f"draw_{tag}_after_sample.png"))
+    context.close()
+
+
+# ------------------------------------------------------------------- announcements
+
+
+def test_the_answer_is_announced_once_per_finished_stroke(site, page) -> None:
+    _open(page, site)
+    assert page.locator("#draw-answer").get_attribute("aria-live") is None
+    assert page.locator("#draw-status").get_attribute("aria-live") == "polite"
+    page.evaluate(WATCH_STATUS)
+    eight = [(0.5 + 0.2 * np.cos(t), 0.3 + 0.18 * np.sin(t)) for t in np.linspace(0, 6.3, 30)]
+    eight += [(0.5 + 0.24 * np.cos(t), 0.7 + 0.2 * np.sin(t)) for t in np.linspace(0, 6.3, 30)]
+    _stroke(page, eight)  # 240 pointer moves
+    assert page.evaluate("window.__announced") == [page.locator("#draw-answer").inner_text()]
+    _stroke(page, [(0.2, 0.5), (0.8, 0.5)])
+    assert page.evaluate("window.__announced.length") == 2
+
+
+# ------------------------------------------------------------------------- layout
+
+
+@pytest.mark.parametrize("width,height", [(1280, 900), (390, 844)])
+def test_the_layout_never_moves_and_the_answer_is_in_view(site, browser, width, height) -> None:
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    _open(page, site)
+    empty = _layout(page)
+    _stroke(page, [(0.5, 0.15), (0.5, 0.85)])  # a digit
+    answered = _layout(page)
+    page.click("#draw-clear")
+    _stroke(page, [(0.1, 0.1), (0.9, 0.9), (0.1, 0.9), (0.9, 0.1), (0.5, 0.5), (0.2, 0.6)])
+    scribble = _layout(page)
+    choose_network(page, "seed_mlp")
+    _stroke(page, [(0.3, 0.3), (0.7, 0.3), (0.7, 0.7), (0.3, 0.7), (0.3, 0.3)])
+    square = _layout(page)
+    assert empty == answered == scribble == square
+    canvas, bars, answer = empty[".draw-canvas-box"], empty["#draw-bars"], empty["#draw-answer"]
+    if width >= 1000:  # beside the drawing area
+        assert bars[0] >= canvas[0] + canvas[2] and answer[0] >= canvas[0] + canvas[2]
+        assert bars[1] + bars[3] <= canvas[1] + canvas[3] + 160
+    else:  # the answer beside it, the bars just under it: one screen from the network choice
+        assert answer[0] >= canvas[0] + canvas[2]
+        assert canvas[1] + canvas[3] <= bars[1] <= canvas[1] + canvas[3] + 30
+        top = empty["#draw-network"][1]
+        assert bars[1] + bars[3] - top <= height - 60, (top, bars)
+    context.close()
+
+
+# -------------------------------------------------------- samples, upload and save
+
+
+@pytest.mark.parametrize("network", NETWORKS)
+def test_samples_and_uploads_give_the_librarys_answers(site, page, references, network, tmp_path):
+    from mnist_tutorial.images import load_image
+
+    _open(page, site, network)
+    agree = 0
+    for path in SAMPLES:
+        expected = _python_answer(references, network, load_image(path))
+        page.click(f"button[data-sample='{path.stem}']")
+        page.wait_for_function(
+            f"document.getElementById('draw-status').textContent.includes('{path.stem}')"
+        )
+        assert _page_answer(page) == expected, path.name
+        page.click("#draw-clear")
+        page.set_input_files("#draw-upload", str(path))
+        page.wait_for_function(
+            f"document.getElementById('draw-status').textContent.startsWith('{path.name}')"
+        )
+        assert _page_answer(page) == expected, path.name
+        agree += expected == int(path.stem[-1])
+        page.click("#draw-clear")
+    # A JPEG (another decoder, so a grey level may differ): the same answer or refusal.
+    jpeg = tmp_path / "seven.jpg"
+    Image.open(SAMPLES[7]).convert("RGB").save(jpeg, quality=90)
+    page.set_input_files("#draw-upload", str(jpeg))
+    page.wait_for_function("document.getElementById('draw-status').textContent.startsWith('seven')")
+    assert _page_answer(page) == _python_answer(references, network, load_image(jpeg))
+    report("draw page: sample digits read right", f"{network}: {agree} of {len(SAMPLES)}")
+
+
+def test_save_as_png_gives_the_drawing_back(site, page, references) -> None:
+    _open(page, site, "seed_mlp")
+    _stroke(page, [(0.3, 0.2), (0.7, 0.2), (0.45, 0.85)])
+    with page.expect_download() as download:
+        page.click("#draw-save")
+    saved = download.value
+    assert saved.suggested_filename == "my_digit.png"
+    picture = Image.open(io.BytesIO(Path(saved.path()).read_bytes()))
+    assert picture.size == (280, 280)
+    assert _python_answer(references, "seed_mlp", picture) == _page_answer(page)
+
+
+# --------------------------------------------------------------------- networks
+
+
+def test_the_eleven_output_network_refuses_what_the_seed_mlp_reads(site, page) -> None:
+    """A square and a scribble: the seed MLP must pick a digit among ten; notebook 8's network
+    has a "not a digit" output. Both answers are shown as the page gives them."""
+    shapes = {
+        "square": [(0.25, 0.25), (0.75, 0.25), (0.75, 0.75), (0.25, 0.75), (0.25, 0.25)],
+        "scribble": [(0.1, 0.2), (0.9, 0.3), (0.1, 0.5), (0.9, 0.6), (0.1, 0.8), (0.9, 0.9)],
+    }
+    _open(page, site)
+    results = {}
+    for network in NETWORKS:
+        choose_network(page, network)
+        for name, points in shapes.items():
+            page.click("#draw-clear")
+            _stroke(page, points)
+            results[(network, name)] = page.locator("#draw-answer").inner_text()
+    for name in shapes:
+        report(
+            "draw page: non-digits",
+            f"{name}: " + " | ".join(f"{n}: {results[(n, name)]}" for n in NETWORKS),
+        )
+    refused = [name for name in shapes if "I don't know" in results[("mlp_not_a_digit", name)]]
+    assert refused, results

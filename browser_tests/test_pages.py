@@ -1,0 +1,274 @@
+"""The course pages for every reader: axe-core on every page (light and dark), page weight,
+figures' alt text, phone navigation, search from disk and over HTTP, print, and the chrome."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from browser_tests.audit import (
+    WeightMeter,
+    axe_source,
+    count_by_impact,
+    run_axe,
+    set_mode,
+)
+from browser_tests.conftest import SHOTS, report
+
+NOTEBOOK_PAGE = re.compile(r"^\d\d_.*\.html$")
+#: Alt text that says nothing: empty, a file name, or a hash.
+NO_ALT = re.compile(r"^\s*$|\.(png|jpe?g|gif|svg|webp)\s*$|^[0-9a-f]{12,}$|_images/", re.I)
+
+
+def _pages(site: Path) -> list[str]:
+    pages = (p.relative_to(site).as_posix() for p in site.glob("**/*.html"))
+    return sorted(p for p in pages if not p.startswith("_"))
+
+
+def _errors(page) -> list[str]:
+    problems: list[str] = []
+    page.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text}"))
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    return problems
+
+
+# ------------------------------------------------------------------------------- axe
+
+
+def test_axe_finds_no_serious_or_critical_violation_on_any_page_light_or_dark(
+    site: Path, browser
+) -> None:
+    source = axe_source()
+    if source is None:
+        pytest.fail("axe-core missing: `npm ci` at the repository root (make site does it)")
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    failures = {}
+    for name in _pages(site):
+        page.goto((site / name).as_uri(), wait_until="load")
+        for mode in ("light", "dark"):
+            set_mode(page, mode)
+            violations = run_axe(page, source)
+            counts = count_by_impact(violations)
+            report(
+                "axe-core (WCAG 2.1 A/AA + best practices): nodes per impact",
+                f"{name:38s} {mode:5s} "
+                + " ".join(f"{impact} {n}" for impact, n in counts.items()),
+            )
+            bad = [v for v in violations if v["impact"] in ("serious", "critical")]
+            if bad:
+                failures[f"{name} ({mode})"] = [
+                    f"{v['id']} ({v['impact']}): {v['nodes'][:3]}" for v in bad
+                ]
+    context.close()
+    assert failures == {}
+
+
+# ------------------------------------------------------------------------------ weight
+
+
+def test_page_weights(site: Path, browser) -> None:
+    """At most 1 MB per notebook page before its figures; the theme's icon bundle is subset."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    heavy = {}
+    base = site.resolve().as_uri() + "/"
+    for name in _pages(site):
+        page = context.new_page()
+        meter = WeightMeter(page, site, base)
+        page.goto(base + name, wait_until="load")
+        page.wait_for_timeout(200)
+        rest, images = meter.weights()
+        report(
+            "page weight (files the page loads)",
+            f"{name:38s} {rest / 1e6:5.2f} MB + figures {images / 1e6:5.2f} MB",
+        )
+        if NOTEBOOK_PAGE.match(name) and rest > 1_000_000:
+            heavy[name] = rest
+        page.close()
+    context.close()
+    assert heavy == {}
+    assert (site / "_static" / "scripts" / "fontawesome.js").stat().st_size < 200_000
+
+
+def test_icons_still_render(site: Path, page) -> None:
+    page.goto((site / "03_model_and_training.html").as_uri(), wait_until="load")
+    page.wait_for_selector(".bd-header-article svg.svg-inline--fa", timeout=5000)
+    missing = page.evaluate(
+        "Array.from(document.querySelectorAll('i.fa-solid, span.fa-solid'))"
+        ".filter(e => e.offsetParent !== null).map(e => e.className)"
+    )
+    assert missing == []  # every visible icon was replaced by its SVG
+
+
+# ---------------------------------------------------------------------------- alt text
+
+
+def test_every_figure_has_meaningful_alt_text(site: Path, page) -> None:
+    bad, figures = {}, 0
+    for name in _pages(site):
+        page.goto((site / name).as_uri(), wait_until="domcontentloaded")
+        alts = page.evaluate(
+            "Array.from(document.querySelectorAll('.bd-article img'), i => i.getAttribute('alt'))"
+        )
+        if NOTEBOOK_PAGE.match(name):
+            figures += len(alts)
+        wrong = [a for a in alts if a is None or NO_ALT.search(a) or len(a) < 20]
+        if wrong:
+            bad[name] = wrong
+    assert bad == {}
+    assert figures >= 20
+
+
+def test_no_alt_pattern_catches_file_names() -> None:
+    for alt in ("", "  ", "9f9c7a3e1b2c4d5e.png", "_images/abc.png", "0123456789abcdef"):
+        assert NO_ALT.search(alt)
+    assert not NO_ALT.search("Two line charts against the epoch.")
+
+
+# -------------------------------------------------------------------------- navigation
+
+
+def test_phone_reader_opens_the_sidebar_and_follows_a_chapter_link(site: Path, phone) -> None:
+    phone.goto((site / "01_data.html").as_uri(), wait_until="load")
+    toggle = phone.locator(".bd-header-article .primary-toggle")
+    assert toggle.is_visible()
+    toggle.click()
+    dialog = phone.locator("#pst-primary-sidebar-modal")
+    dialog.wait_for(state="visible", timeout=3000)
+    phone.screenshot(path=str(SHOTS / "phone_sidebar_open.png"))
+    dialog.get_by_role("link", name=re.compile("neural network and its training")).click()
+    phone.wait_for_url(re.compile(r"03_model_and_training\.html"))
+    # The page's contents too.
+    phone.locator(".bd-header-article .secondary-toggle").click()
+    phone.locator("#pst-secondary-sidebar-modal").wait_for(state="visible", timeout=3000)
+    phone.keyboard.press("Escape")
+    phone.locator("#pst-secondary-sidebar-modal").wait_for(state="hidden", timeout=3000)
+
+
+def test_sidebar_button_has_a_focus_ring_and_the_empty_top_bar_is_gone(site: Path, page):
+    page.goto((site / "01_data.html").as_uri(), wait_until="load")
+    assert not page.locator("#pst-header").is_visible()
+    toggle = page.locator(".bd-header-article .primary-toggle")
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if toggle.evaluate("b => b === document.activeElement"):
+            break
+    else:
+        pytest.fail("the sidebar button cannot be reached with Tab")
+    outline = toggle.evaluate(
+        "b => getComputedStyle(b).outlineStyle + ' ' + getComputedStyle(b).outlineWidth"
+    )
+    assert not outline.startswith("none") and not outline.endswith(" 0px"), outline
+
+
+# ------------------------------------------------------------------------------ search
+
+
+@pytest.mark.parametrize("how", ["file", "http"])
+def test_search_shows_results_with_excerpts_and_no_error(site, server, page, how) -> None:
+    base = site.resolve().as_uri() + "/" if how == "file" else server
+    errors = _errors(page)
+    page.goto(base + "search.html?q=softmax", wait_until="load")
+    page.wait_for_selector("#search-results ul.search li p.context", timeout=15_000)
+    page.wait_for_function(
+        "document.querySelector('#search-results .search-summary, #search-results p')"
+    )
+    page.wait_for_timeout(500)  # every result's excerpt
+    items = page.locator("#search-results ul.search li")
+    assert items.count() >= 3
+    excerpts = page.locator("#search-results ul.search li p.context").all_inner_texts()
+    assert len(excerpts) == items.count()
+    assert all("softmax" in e.lower() for e in excerpts[:3]), excerpts[:3]
+    assert errors == []
+
+
+# ------------------------------------------------------------------------------- print
+
+
+def test_a_printed_notebook_page_has_no_clipped_line(site: Path, browser) -> None:
+    context = browser.new_context(viewport={"width": 794, "height": 1123})  # A4 at 96 dpi
+    page = context.new_page()
+    for name in ("03_model_and_training.html", "06_better_training.html"):
+        page.goto((site / name).as_uri(), wait_until="load")
+        page.emulate_media(media="print")
+        clipped = page.evaluate(
+            """() => Array.from(document.querySelectorAll('.bd-article pre, .bd-article img,'
+                    + '.cell_output, .cell_input, .bd-article table'))
+                .filter(e => e.scrollWidth > e.clientWidth + 1 || e.getBoundingClientRect().right
+                             > document.documentElement.clientWidth + 1)
+                .map(e => e.tagName + ': ' + e.textContent.slice(0, 60))"""
+        )
+        assert clipped == [], (name, clipped[:5])
+    page.pdf(path=str(SHOTS / "print_03.pdf"))
+    context.close()
+
+
+# ------------------------------------------------------------------------ long lines
+
+
+def test_outputs_wrap_and_figures_keep_their_size_on_phones(site: Path, phone, page) -> None:
+    page.goto((site / "06_better_training.html").as_uri(), wait_until="load")
+    wide = page.evaluate(
+        "Array.from(document.querySelectorAll('.cell_output pre'))"
+        ".filter(p => p.scrollWidth > p.clientWidth + 1).length"
+    )
+    assert wide == 0
+    phone.goto((site / "04_evaluation.html").as_uri(), wait_until="load")
+    sizes = phone.evaluate(
+        "Array.from(document.querySelectorAll('.cell_output img'), i => [i.width, i.naturalWidth])"
+    )
+    assert sizes and all(w >= min(n, 300) for w, n in sizes), sizes
+    scrollers = phone.locator(".cell_output[tabindex='0']")
+    assert scrollers.count() >= 1  # a wide figure can be scrolled with the keyboard
+    phone.screenshot(path=str(SHOTS / "phone_04_figures.png"))
+
+
+# ------------------------------------------------------------------------------ chrome
+
+
+def test_one_viewport_tag_a_plain_home_title_and_the_system_colour_mode(site, browser) -> None:
+    for name in _pages(site):
+        assert (site / name).read_text().count('name="viewport"') == 1, name
+    context = browser.new_context(color_scheme="dark")
+    page = context.new_page()
+    page.goto((site / "index.html").as_uri(), wait_until="load")
+    assert page.title() == "MNIST with Keras: a tutorial"
+    assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+    context.close()
+
+
+def test_small_things(site: Path, server: str, browser) -> None:
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.goto(server + "03_model_and_training.html", wait_until="load")
+    # Copy buttons on code.
+    first = page.locator(".cell_input").first
+    first.locator(".course-copy").click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.strip() == first.locator("pre").inner_text().strip()
+    # The notebook's .ipynb to download.
+    hrefs = page.evaluate(
+        "Array.from(document.querySelectorAll('a[href$=\".ipynb\"]'), a => a.href)"
+    )
+    assert any(h.endswith("_sources/03_model_and_training.ipynb") for h in hrefs), hrefs
+    assert (site / "_sources" / "03_model_and_training.ipynb").is_file()
+    # Bold terms link to their glossary entries, which have anchors.
+    terms = page.evaluate(
+        "Array.from(document.querySelectorAll('a[href*=\"glossary.html#term-\"]'), a => a.href)"
+    )
+    assert len(terms) >= 3, terms
+    page.goto(terms[0], wait_until="load")
+    anchor = terms[0].split("#")[1]
+    assert page.locator(f"[id='{anchor}']").count() == 1
+    # The results page's "see Speed" goes somewhere.
+    results = "docs/results.html" if (site / "docs" / "results.html").is_file() else "results.html"
+    page.goto(server + results, wait_until="load")
+    if "Speed" in page.locator(".bd-article").inner_text():
+        assert page.locator(".bd-article a", has_text="Speed").count() >= 1
+    # The draw page names notebook 9 with a link.
+    page.goto(server + "draw.html", wait_until="load")
+    assert page.locator("a[href$='09_your_own_digit.html']").count() >= 1
+    assert "a 8" not in page.locator(".bd-article").inner_text()
+    context.close()
