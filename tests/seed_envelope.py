@@ -18,6 +18,7 @@ instead of TensorFlow (what a Python without TensorFlow does).
 
     python -m tests.seed_envelope run [--seeds 0 1 ...] [--jobs 2] [NOTEBOOK ...]
     python -m tests.seed_envelope collect          # writes tests/seed_envelope.json
+    python -m tests.seed_envelope ranges [NOTEBOOK ...]  # each number: committed, range
     python -m tests.seed_envelope check RUN_DIR    # one more run against the envelope
 """
 
@@ -95,8 +96,14 @@ def execute_run(run: Run, notebooks: Sequence[str], cpu: int | None, log: thread
     _prepare(run)
     targets = []
     for name in notebooks:
+        # The committed notebook without its outputs: a run that stops half-way leaves no
+        # committed output behind to be mistaken for its own.
+        nb = nbformat.read(NOTEBOOKS / name, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                cell.outputs, cell.execution_count = [], None
         target = run.folder / "notebooks" / name
-        shutil.copy2(NOTEBOOKS / name, target)
+        nbformat.write(nb, target)
         targets.append(str(target))
     command = [sys.executable, str(ROOT / "scripts" / "execute_notebooks.py"), *targets]
     if run.kernel:
@@ -223,7 +230,6 @@ def collect(runs: Sequence[Run]) -> Collected:
                 continue
             ref = cell_outputs(cell)
             tags = cell.metadata.get("tags", ())
-            structure_only = plugin.TEXT_STRUCTURE_TAG in tags
             per_address: dict[str, dict] = {}
             for run in runs:
                 other_nb = executed[run.name].get(notebook)
@@ -269,7 +275,7 @@ def collect(runs: Sequence[Run]) -> Collected:
                             ) != len(plugin.numbers_in(cur)):
                                 result.flips.append(_flip(notebook, cell, run, where, old, cur))
                                 bad = True
-                        if bad or structure_only:
+                        if bad:
                             continue
                         ours = dict((addr, (num, kind)) for addr, num, kind in number_addresses(a))
                         theirs = {addr: num for addr, num, _ in number_addresses(b)}
@@ -340,8 +346,8 @@ def summary(collected: Collected) -> None:
             for address, entry in entries.items():
                 values = [v for v in entry["runs"].values() if v is not None]
                 print(
-                    f"  {notebook} {cell} {address:24s} {entry['kind']:12s} committed "
-                    f"{entry['committed']:g}, runs {min(values):g} .. {max(values):g}"
+                    f"  {notebook[:2]} {cell} {address:22s} committed {entry['committed']:g}, "
+                    f"runs {min(values):g} .. {max(values):g}"
                 )
     print(f"lines whose words differ between runs: {len(collected.flips)}")
     for flip in collected.flips:
@@ -354,6 +360,29 @@ def summary(collected: Collected) -> None:
     outside = leave_one_out(collected)
     print("leave one out (numbers outside the others' envelope): " + ", ".join(
         f"{name} {n}" for name, n in outside.items()))  # fmt: skip
+
+
+def print_ranges(notebooks: Sequence[str]) -> int:
+    """Every measured number of the committed envelope with its line: committed value, range."""
+    data = json.loads(ENVELOPE_FILE.read_text())
+    for name, cells in data["numbers"].items():
+        if notebooks and name not in notebooks:
+            continue
+        nb = nbformat.read(NOTEBOOKS / name, as_version=4)
+        by_id = {cell.get("id"): cell for cell in nb.cells}
+        for cell_id, entries in cells.items():
+            outputs = cell_outputs(by_id[cell_id])
+            for address, entry in entries.items():
+                where, line, _ = address.rsplit(":", 2)
+                key, index = where.rsplit("#", 1)
+                text = plugin.equivalent_text(outputs[key][int(index)]).splitlines()[int(line)]
+                values = [v for v in [entry["committed"], *entry["runs"].values()] if v is not None]
+                print(
+                    f"{name[:2]} {cell_id} {address:20s} committed {entry['committed']:<8g} "
+                    f"runs gave {min(values):g} to {max(values):g} ({len(values)} values) | "
+                    f"{text.strip()[:90]}"
+                )
+    return 0
 
 
 def check(folder: Path) -> int:
@@ -389,6 +418,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     run_p.add_argument("--jobs", type=int, default=2)
     run_p.add_argument("--no-jax-run", action="store_true", help="skip the CNN-on-JAX run")
     sub.add_parser("collect", help="write tests/seed_envelope.json from the runs")
+    ranges_p = sub.add_parser("ranges", help="print each measured number's range")
+    ranges_p.add_argument("notebooks", nargs="*", help="notebook file names (default: all)")
     check_p = sub.add_parser("check", help="compare one more run's notebooks with the envelope")
     check_p.add_argument("folder", type=Path)
     args = parser.parse_args(argv)
@@ -408,6 +439,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         summary(collected)
         print(f"written: {ENVELOPE_FILE.relative_to(ROOT)}")
         return 0
+    if args.command == "ranges":
+        return print_ranges([Path(n).name for n in args.notebooks])
     return check(args.folder)
 
 
