@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -36,8 +37,11 @@ def execute_notebook(path: Path, kernel: str | None, timeout: int, out: Path | N
         raise SystemExit(f"{path}: unknown kernel {kernel!r} (expected one of {sorted(KERNELS)})")
     # Kernel and client talk over local sockets (IPC), not TCP: no "running over TCP
     # without encryption" warning, and nothing is reachable from outside the machine.
+    # (The socket files go to a folder of their own: the kernel runs in the notebook's folder.)
+    sockets = tempfile.mkdtemp(prefix="nbkernel-")
     config = Config()
     config.KernelManager.transport = "ipc"
+    config.KernelManager.ip = os.path.join(sockets, "kernel")
     client = NotebookClient(
         nb,
         config=config,
@@ -46,7 +50,10 @@ def execute_notebook(path: Path, kernel: str | None, timeout: int, out: Path | N
         record_timing=False,
         resources={"metadata": {"path": str(path.parent)}},
     )
-    client.execute()
+    try:
+        client.execute()
+    finally:
+        shutil.rmtree(sockets, ignore_errors=True)
     coalesce = CoalesceStreamsPreprocessor()
     for index, cell in enumerate(nb.cells):
         cell.metadata.pop("execution", None)
