@@ -169,7 +169,7 @@ bench: install
 	$(PY) benchmarks/predict_latency.py
 
 # ---------------------------------------------------------------- the course as a website
-.PHONY: site site-test chromium
+.PHONY: site site-test chromium poppler pdf
 
 # build/site: the committed notebooks (not re-run), the glossary, the results, draw-a-digit.
 # Its packages (the `site` extra) are in the lock, so `make install` has installed them.
@@ -189,9 +189,27 @@ chromium:
 	    echo "  sudo apt-get install chromium   (Debian/Ubuntu), then re-run make"; \
 	fi
 
-# The built site in headless Chromium; screenshots in build/site-screenshots.
-site-test: site chromium
+# poppler-utils (pdftoppm, pdftotext) for the test of the PDF, as `make chromium` does.
+poppler:
+	@if command -v pdftoppm >/dev/null 2>&1; then \
+	    :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing poppler-utils (apt-get install poppler-utils)"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils \
+	        >/dev/null) || echo "poppler-utils could not be installed: the PDF test will skip"; \
+	else \
+	    echo "No pdftoppm, and not root to install it: the PDF test will skip."; \
+	fi
+
+# The built site in headless Chromium (axe-core, page weights, the draw page, the PDF);
+# screenshots in build/site-screenshots; prints axe's counts and each page's weight.
+site-test: site chromium poppler
 	$(PY) -m pytest browser_tests -q
+
+# The whole course as one PDF (every notebook in order, the glossary, the results), printed by
+# the same Chromium: build/mnist-tutorial.pdf.
+pdf: site chromium
+	$(PY) scripts/build_site.py --pdf build/mnist-tutorial.pdf
 
 clean:
 	rm -rf $(VENV) $(VENV)-latest $(UV_DIR) models .pytest_cache .ruff_cache

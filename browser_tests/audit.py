@@ -24,15 +24,31 @@ def axe_source() -> str | None:
 
 
 def set_mode(page, mode: str) -> None:
-    """Light or dark as the theme's own switch sets it (saved in localStorage, then reload)."""
+    """Light or dark: the system's preference, which the site follows ("auto"); where a mode
+    was saved by the theme's switch, the saved mode is set instead and the page reloaded."""
+    page.emulate_media(color_scheme=mode)
+    check = f"document.documentElement.dataset.theme === '{mode}'"
+    try:
+        page.wait_for_function(check, timeout=5000)
+        settle(page)
+        return
+    except Exception:  # noqa: BLE001 - a saved choice wins over the system's: set it
+        pass
     page.evaluate(
-        """(mode) => { localStorage.setItem('mode', mode); localStorage.setItem('theme', mode);
-        document.documentElement.dataset.mode = mode;
-        document.documentElement.dataset.theme = mode; }""",
+        "(mode) => { localStorage.setItem('mode', mode); localStorage.setItem('theme', mode); }",
         mode,
     )
     page.reload(wait_until="load")
-    page.wait_for_function(f"document.documentElement.dataset.theme === '{mode}'")
+    page.wait_for_function(check)
+    settle(page)
+
+
+def settle(page) -> None:
+    """Wait until the colours' transitions to the new mode are over."""
+    page.wait_for_function(
+        "document.getAnimations().filter(a => a instanceof CSSTransition"
+        " && a.playState === 'running').length === 0"
+    )
 
 
 def run_axe(page, source: str) -> list[dict]:

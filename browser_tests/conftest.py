@@ -125,24 +125,38 @@ NETWORKS = ("seed_mlp", "mlp_not_a_digit")
 
 
 def reference_for(site: Path, name: str):
-    """The Python side: the Keras model the site was built from, and its exported settings."""
-    from mnist_tutorial.export import read_spec
+    """The Python side: (the network as the page runs it, its exported settings, the Keras
+    model the site was built from). The page's weights may be 8-bit: the first is a copy of
+    the model with exactly those weights, so that parity is checked on the same arithmetic."""
+    from mnist_tutorial._keras import keras
+    from mnist_tutorial.export import exported_weights, read_spec
     from mnist_tutorial.train import load_model
 
     spec = read_spec(site / "_static" / "models" / f"{name}.js")
     model = load_model(ROOT / "models" / f"{name}.keras")
-    kernel = model.layers[0].get_weights()[0].astype("<f4")
-    exported = np.frombuffer(base64.b64decode(spec["layers"][0]["kernel"]), dtype="<f4")
-    assert np.array_equal(kernel.ravel(), exported), "the site is older than the model: make site"
-    return model, spec
+    weights = exported_weights(spec)
+    original = model.get_weights()
+    for ours, theirs, layer in zip(weights[::2], original[::2], spec["layers"], strict=True):
+        scale = np.frombuffer(base64.b64decode(layer.get("kernel_scale", "")), dtype="<f4")
+        tolerance = scale.max() / 2 * 1.001 if scale.size else 0.0
+        assert np.abs(ours - theirs).max() <= tolerance, "the site is older than the model"
+    exported = keras.models.clone_model(model)
+    exported.set_weights(weights)
+    return exported, spec, model
 
 
-@pytest.fixture(scope="module")
-def references(site: Path):
+@pytest.fixture(scope="session")
+def networks(site: Path):
     return {name: reference_for(site, name) for name in NETWORKS}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
+def references(networks):
+    """{name: (the network as the page runs it, its exported spec)}."""
+    return {name: (exported, spec) for name, (exported, spec, _) in networks.items()}
+
+
+@pytest.fixture(scope="session")
 def reference(references):
     return references["seed_mlp"]
 

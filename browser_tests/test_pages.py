@@ -90,6 +90,20 @@ def test_page_weights(site: Path, browser) -> None:
     context.close()
     assert heavy == {}
     assert (site / "_static" / "scripts" / "fontawesome.js").stat().st_size < 200_000
+    # The draw page's weight files: at most half of what float32 in base64 takes.
+    from mnist_tutorial.export import read_spec
+
+    for path in sorted((site / "_static" / "models").glob("*.js")):
+        spec = read_spec(path)
+        params = sum(la["inputs"] * la["units"] + la["units"] for la in spec["layers"])
+        float32 = params * 4 * 4 / 3
+        size = path.stat().st_size
+        report(
+            "page weight (files the page loads)",
+            f"{path.name:38s} {size / 1e3:5.0f} kB ({size / float32:.0%} of float32's"
+            f" {float32 / 1e3:.0f} kB)",
+        )
+        assert size <= float32 / 2, path.name
 
 
 def test_icons_still_render(site: Path, page) -> None:

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from browser_tests.conftest import NETWORKS, ROOT, SHOTS, choose_network
+from browser_tests.conftest import report as report_line
 
 SAMPLES = sorted((ROOT / "examples" / "digits").glob("digit_*.png"))
 
@@ -161,7 +162,7 @@ def test_drawing_with_the_mouse_gives_a_prediction(site: Path, server: str, page
 
 @pytest.mark.parametrize("network", NETWORKS)
 def test_page_javascript_matches_python_on_samples_and_500_mnist_digits(
-    site: Path, server: str, page, references, network: str
+    site: Path, server: str, page, references, networks, network: str
 ) -> None:
     from mnist_tutorial.data import load_mnist
     from mnist_tutorial.images import _as_gray
@@ -195,7 +196,24 @@ def test_page_javascript_matches_python_on_samples_and_500_mnist_digits(
         "class_agreement": float(same_class.mean()),
         "same_decisions": bool(same_decision),
     }
+    # The page's (8-bit) weights against the float32 model: the same class on 99 % of the
+    # images, and the same answer or refusal on 99 %.
+    _, _, original = networks[network]
+    _, full = _python_decisions(original, spec, grays)
+    report["class_agreement_with_float32_model"] = float(
+        (full.probabilities.argmax(1) == decisions.probabilities.argmax(1)).mean()
+    )
+    report["decision_agreement_with_float32_model"] = float(
+        np.mean([a == b for a, b in zip(full.classes, decisions.classes, strict=True)])
+    )
+    report["weights_file_bytes"] = (site / "_static" / "models" / f"{network}.js").stat().st_size
     (SHOTS / f"parity_{network}.json").write_text(json.dumps(report, indent=2))
+    summary = ", ".join(
+        f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in report.items()
+    )
+    report_line("draw page: the page's networks against Python", f"{network}: {summary}")
+    assert report["class_agreement_with_float32_model"] >= 0.99, report
+    assert report["decision_agreement_with_float32_model"] >= 0.99, report
     assert pixel_diff.max() <= 1, report  # grey levels of 255
     assert probability_diff.max() <= 1e-3, report
     assert same_class.mean() >= 0.99, report

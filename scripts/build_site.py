@@ -164,8 +164,10 @@ def stage_doc(text: str, docs: Path, staged_docs: set[str]) -> str:
     return DOC_LINK.sub(fix, text)
 
 
-def stage(src: Path) -> list[str]:
-    """Copy the site's sources to `src`; returns the page names, in reading order."""
+def stage(src: Path, printed: bool = False) -> list[str]:
+    """Copy the site's sources to `src`; returns the page names, in reading order. `printed`:
+    the book that `--pdf` prints, whose contents are the notebooks, the glossary and the
+    results (no draw page, no other instructors' pages)."""
     shutil.rmtree(src, ignore_errors=True)
     shutil.copytree(ROOT / "site", src, ignore=shutil.ignore_patterns("figure_alt.json"))
     alts = json.loads((ROOT / "site" / "figure_alt.json").read_text())
@@ -196,6 +198,9 @@ def stage(src: Path) -> list[str]:
         if results is not None:
             (src / "results.md").write_text(results)
             more.append("results")
+    if printed:
+        more = [p for p in more if p != "draw"] + [p for p in instructors if p == "docs/results"]
+        instructors = []
     toctree = (
         "```{toctree}\n:maxdepth: 1\n:caption: Notebooks\n\n"
         + "\n".join(n.stem for n in notebooks)
@@ -214,6 +219,11 @@ def stage(src: Path) -> list[str]:
     return [n.stem for n in notebooks] + more + instructors
 
 
+#: The draw page's kernels: 8-bit with a scale per unit, a quarter of float32's size (the
+#: browser tests check that the answers are the float32 model's on 99 % of their images).
+PRECISION = "int8"
+
+
 def export_models(static: Path, models_dir: Path) -> None:
     """The draw page's networks, each with its rejection settings -> static/models/*.js."""
     from mnist_tutorial.config import not_a_digit_experiment
@@ -225,7 +235,8 @@ def export_models(static: Path, models_dir: Path) -> None:
     config = not_a_digit_experiment()
     settings = ensure_rejection(config, models_dir)  # trains it first when it is not saved
     path = model_path(config, models_dir)
-    export_weights(load_model(path), static / "models" / f"{config.name}.js", rejection=settings)
+    target = static / "models" / f"{config.name}.js"
+    export_weights(load_model(path), target, rejection=settings, precision=PRECISION)
     print(
         f"exported {path} (temperature {settings.temperature:.4f}, "
         f"threshold {settings.threshold:.4f}, chosen on {settings.chosen_on})"
@@ -269,7 +280,7 @@ def export_seed_model(static: Path, models_dir: Path) -> None:
         if not config.validation_size:  # the model saw these images while training
             settings = dataclasses.replace(settings, chosen_on="training (not held out)")
         store_rejection(path, settings)
-    export_weights(model, static / "seed_mlp.js", rejection=settings)
+    export_weights(model, static / "seed_mlp.js", rejection=settings, precision=PRECISION)
     print(
         f"exported {path} (temperature {settings.temperature:.4f}, "
         f"threshold {settings.threshold:.4f}, chosen on {settings.chosen_on})"
@@ -403,12 +414,90 @@ def remote_references(site: Path) -> list[str]:
     return found
 
 
+#: Each chapter starts a page; its links become the PDF's table of contents (Sphinx's
+#: toctree at the top, linked) and outline. Returns the number of chapters.
+PAGE_BREAKS = """() => {
+    let chapters = 0;
+    document.querySelectorAll('span[id^="document-"]').forEach(mark => {
+        const section = mark.nextElementSibling;
+        if (mark.id === 'document-index' || !section) return;
+        section.classList.add('course-pdf-chapter');
+        chapters += 1;
+    });
+    const tocs = document.querySelectorAll('.toctree-wrapper');
+    if (tocs.length) tocs[tocs.length - 1].classList.add('course-pdf-toc-end');
+    return chapters;
+}"""
+
+
+def build_pdf(out: Path, work: Path) -> tuple[int, int]:
+    """The course as one PDF: Sphinx's singlehtml builder (every notebook in order, the
+    glossary, the results), printed by headless Chromium with the site's print CSS: a table
+    of contents with links, each chapter on a new page, the PDF's outline (bookmarks) and
+    page numbers. Returns (chapters, bytes)."""
+    from playwright.sync_api import sync_playwright
+
+    sys.path.insert(0, str(ROOT))
+    from browser_tests.conftest import CHROMIUM_FLAGS, chromium_path
+
+    src, single = work / "pdf-src", work / "pdf-html"
+    stage(src, printed=True)
+    shutil.rmtree(single, ignore_errors=True)
+    subprocess.run(
+        [sys.executable, "-m", "sphinx", "-b", "singlehtml", "-q", "-E", str(src), str(single)]
+        + ["-d", str(work / "pdf-doctrees")]
+        # The pages that are not printed (draw, most instructors' pages) stay out of it.
+        + ["-D", "suppress_warnings=mystnb.unknown_mime_type,toc.not_included"],
+        check=True,
+    )
+    vendor_mathjax(single, work / "vendor" / "mathjax-3")
+    subset_fontawesome(single)
+    executable = chromium_path()
+    if executable is None:
+        raise SystemExit("the PDF is printed by Chromium: `make chromium` installs it")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    footer = (
+        '<div style="font-size:8px;width:100%;text-align:center;color:#555">'
+        'MNIST with Keras: a tutorial &middot; page <span class="pageNumber"></span> of '
+        '<span class="totalPages"></span></div>'
+    )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 900, "height": 1200})
+        page.goto((single / "index.html").as_uri(), wait_until="load")
+        if page.locator("script[src*='mathjax']").count():
+            page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise")
+            page.evaluate("MathJax.startup.promise")
+        chapters = page.evaluate(PAGE_BREAKS)
+        page.emulate_media(media="print")
+        page.pdf(
+            path=str(out),
+            format="A4",
+            margin={"top": "14mm", "bottom": "16mm", "left": "12mm", "right": "12mm"},
+            print_background=True,
+            display_header_footer=True,
+            header_template="<div></div>",
+            footer_template=footer,
+            outline=True,
+            tagged=True,
+        )
+        browser.close()
+    return chapters, out.stat().st_size
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "site")
     parser.add_argument("--models", type=Path, default=ROOT / "models")
+    parser.add_argument("--pdf", type=Path, help="print the course to this PDF instead (make pdf)")
     args = parser.parse_args(argv)
     start = time.perf_counter()
+    if args.pdf:
+        npm_ci()
+        chapters, size = build_pdf(args.pdf, args.out.parent)
+        took = time.perf_counter() - start
+        print(f"pdf: {args.pdf} ({chapters} chapters, {size / 1e6:.1f} MB, {took:.1f} s)")
+        return 0
     src = args.out.parent / "site-src"
     pages = stage(src)
     npm_ci()

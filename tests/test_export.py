@@ -70,3 +70,27 @@ def test_the_eleven_output_network_is_exported_with_its_class_names(tmp_path) ->
         first, second = path.read_text().splitlines()
         assert first == "window.MNIST_TUTORIAL_MODELS = window.MNIST_TUTORIAL_MODELS || {};"
         assert second.startswith(f'window.MNIST_TUTORIAL_MODELS["{model.name}"] = {{')
+
+
+def test_int8_kernels_are_a_quarter_of_the_size_and_decode_to_nearly_the_same_weights(
+    tmp_path,
+) -> None:
+    from mnist_tutorial.export import exported_weights
+
+    model = build_mlp(ExperimentConfig())
+    small = export_weights(model, tmp_path / "small.js", SETTINGS, precision="int8")
+    full = export_weights(model, tmp_path / "full.js", SETTINGS)
+    assert small.stat().st_size < 0.3 * full.stat().st_size
+    spec = read_spec(small)
+    assert spec["layers"][0]["kernel_encoding"] == "int8"
+    originals = model.get_weights()
+    decoded = exported_weights(spec)
+    assert [a.shape for a in decoded] == [a.shape for a in originals]
+    for layer, kernel, original in zip(spec["layers"], decoded[::2], originals[::2], strict=True):
+        scale = _array(layer["kernel_scale"])
+        assert np.all(np.abs(kernel - original) <= scale / 2 * 1.001)  # half a step at most
+    for bias, original in zip(decoded[1::2], originals[1::2], strict=True):
+        assert np.array_equal(bias, original)  # biases stay float32
+    np.testing.assert_array_equal(exported_weights(read_spec(full))[0], originals[0])
+    with pytest.raises(ValueError, match="precision"):
+        export_weights(model, tmp_path / "x.js", SETTINGS, precision="float16")

@@ -23,6 +23,18 @@
     return out;
   }
 
+  /** An int8 kernel with one float32 scale per output unit: kernel = q * scale. */
+  function decodeInt8Kernel(base64, scaleBase64, units) {
+    const bytes = atob(base64);
+    const scale = decodeFloat32(scaleBase64);
+    const out = new Float32Array(bytes.length);
+    for (let i = 0; i < bytes.length; i++) {
+      const q = bytes.charCodeAt(i);
+      out[i] = (q > 127 ? q - 256 : q) * scale[i % units];
+    }
+    return out;
+  }
+
   /** The exported model, with its arrays decoded (once). */
   function loadModel(spec) {
     if (!spec || spec.format !== "mnist-tutorial-mlp/1") {
@@ -40,7 +52,9 @@
           inputs: layer.inputs,
           units: layer.units,
           activation: layer.activation,
-          kernel: decodeFloat32(layer.kernel),
+          kernel: layer.kernel_encoding === "int8"
+            ? decodeInt8Kernel(layer.kernel, layer.kernel_scale, layer.units)
+            : decodeFloat32(layer.kernel),
           bias: decodeFloat32(layer.bias),
         };
       }),

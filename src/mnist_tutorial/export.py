@@ -1,12 +1,17 @@
 """The trained MLP as a small file a web page can run: `export_weights`.
 
-Writes the dense layers' kernels and biases (float32, little-endian, base64) with the
+Writes the dense layers' kernels and biases (little-endian, base64) with the
 rejection settings (temperature, threshold) and the constants of the MNIST-style
 preprocessing, as JSON (`.json`) or as a script that adds it to
 `window.MNIST_TUTORIAL_MODELS` under the model's name (`.js`, which a page opened from disk
 can load, unlike JSON; a page can load several). Ten outputs are the digits; an 11th is
 "not a digit" (notebook 8's network), which the page reads as a refusal. The site's
 `mnist_digit.js` reads it. Written atomically.
+
+Kernels are float32, or with `precision="int8"` (what the site uses: a quarter of the
+size) 8-bit integers with one float32 scale per output unit, `kernel = q * scale`
+(symmetric, per column). Biases stay float32. `exported_weights` decodes either, so that the
+Python side can run exactly the weights the page runs.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from mnist_tutorial.rejection import RejectionSettings
 from mnist_tutorial.train import write_text_atomic
 
 FORMAT = "mnist-tutorial-mlp/1"
+PRECISIONS = ("float32", "int8")
 JS_VARIABLE = "MNIST_TUTORIAL_MODELS"
 #: The names of the outputs: the ten digits, then (with an 11th output) "not a digit".
 CLASS_NAMES = [str(k) for k in range(10)] + ["not a digit"]
@@ -39,11 +45,52 @@ def _float32_base64(array: np.ndarray) -> str:
     return base64.b64encode(np.asarray(array, dtype="<f4").tobytes()).decode("ascii")
 
 
+def quantize_int8(kernel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(q, scale): int8 q and a float32 scale per column, with kernel ~ q * scale."""
+    kernel = np.asarray(kernel, dtype=np.float32)
+    peak = np.abs(kernel).max(axis=0)
+    scale = np.where(peak > 0, peak / 127.0, 1.0).astype(np.float32)
+    q = np.clip(np.rint(kernel / scale), -127, 127).astype(np.int8)
+    return q, scale
+
+
+def _kernel_fields(kernel: np.ndarray, precision: str) -> dict[str, str]:
+    if precision == "float32":
+        return {"kernel": _float32_base64(kernel)}
+    q, scale = quantize_int8(kernel)
+    return {
+        "kernel_encoding": "int8",
+        "kernel": base64.b64encode(q.tobytes()).decode("ascii"),
+        "kernel_scale": _float32_base64(scale),
+    }
+
+
+def exported_weights(spec: dict[str, Any]) -> list[np.ndarray]:
+    """The weights the page runs, as float32 arrays in Keras' order (kernel, bias, ...)."""
+    arrays = []
+    for layer in spec["layers"]:
+        shape = (layer["inputs"], layer["units"])
+        raw = base64.b64decode(layer["kernel"])
+        if layer.get("kernel_encoding", "float32") == "int8":
+            q = np.frombuffer(raw, dtype=np.int8).reshape(shape).astype(np.float32)
+            scale = np.frombuffer(base64.b64decode(layer["kernel_scale"]), dtype="<f4")
+            kernel = q * scale
+        else:
+            kernel = np.frombuffer(raw, dtype="<f4").reshape(shape)
+        bias = np.frombuffer(base64.b64decode(layer["bias"]), dtype="<f4")
+        arrays += [kernel.astype(np.float32), bias.astype(np.float32)]
+    return arrays
+
+
 _LAYERS = (keras.layers.Dense, keras.layers.InputLayer)
 
 
-def model_spec(model: keras.Model, rejection: RejectionSettings) -> dict[str, Any]:
+def model_spec(
+    model: keras.Model, rejection: RejectionSettings, precision: str = "float32"
+) -> dict[str, Any]:
     """The JSON-ready description of `model` that `export_weights` writes."""
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
     dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
     others = [layer for layer in model.layers if not isinstance(layer, _LAYERS)]
     if not dense or others:
@@ -62,7 +109,7 @@ def model_spec(model: keras.Model, rejection: RejectionSettings) -> dict[str, An
                 "inputs": int(kernel.shape[0]),
                 "units": int(kernel.shape[1]),
                 "activation": activation,
-                "kernel": _float32_base64(kernel),
+                **_kernel_fields(kernel, precision),
                 "bias": _float32_base64(bias),
             }
         )
@@ -82,11 +129,14 @@ def model_spec(model: keras.Model, rejection: RejectionSettings) -> dict[str, An
 
 
 def export_weights(
-    model: keras.Model, path: str | os.PathLike[str], rejection: RejectionSettings
+    model: keras.Model,
+    path: str | os.PathLike[str],
+    rejection: RejectionSettings,
+    precision: str = "float32",
 ) -> Path:
     """Write `model` for the draw-a-digit page: `.json`, or `.js` assigning the same object."""
     path = Path(path)
-    spec = model_spec(model, rejection)
+    spec = model_spec(model, rejection, precision)
     text = json.dumps(spec, separators=(",", ":"))
     if path.suffix == ".js":
         table = f"window.{JS_VARIABLE}"

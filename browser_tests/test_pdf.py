@@ -1,0 +1,91 @@
+"""`make pdf`: the whole course as one PDF, printed by the Chromium of the browser tests.
+
+A few pages are turned into PNG (poppler's pdftoppm) and must not be blank; the words of
+those pages (pdftotext -bbox) must lie inside the printable area: no line runs past the margin.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from browser_tests.conftest import ROOT, SHOTS, report
+
+PDF = ROOT / "build" / "mnist-tutorial.pdf"
+MARGIN_PT = 12 / 25.4 * 72  # the 12 mm side margins of build_site.build_pdf
+
+
+@pytest.fixture(scope="module")
+def pdf(site: Path, browser) -> Path:
+    for tool in ("pdftoppm", "pdftotext", "pdfinfo"):
+        if shutil.which(tool) is None:
+            pytest.skip(f"{tool} missing: `make poppler` installs poppler-utils (as root)")
+    if not PDF.exists() or PDF.stat().st_mtime < (site / "index.html").stat().st_mtime:
+        script = ROOT / "scripts" / "build_site.py"
+        subprocess.run([sys.executable, str(script), "--pdf", str(PDF)], check=True)
+    return PDF
+
+
+def _pages(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+    return int(re.search(r"^Pages:\s+(\d+)", info.stdout, re.M).group(1))
+
+
+def test_the_pdf_has_every_notebook_in_order_the_glossary_and_the_results(pdf: Path) -> None:
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    titles = []
+    for notebook in sorted((ROOT / "notebooks").glob("[0-9]*.ipynb")):
+        cells = json.loads(notebook.read_text())["cells"]
+        source = "".join(next(c for c in cells if c["cell_type"] == "markdown")["source"])
+        title = next(line[2:] for line in source.splitlines() if line.startswith("# "))
+        titles.append(" ".join(title.split()[:4]))
+    start = text.index(titles[0], text.index(titles[-1]))  # after the table of contents
+    body = " ".join(text[start:].split())
+    positions = [body.find(t) for t in titles]
+    assert all(p >= 0 for p in positions) and positions == sorted(positions), (titles, positions)
+    assert "Glossary" in body and "Results" in body
+    pages = _pages(pdf)
+    assert pages >= 30
+    assert f"page 5 of {pages}" in text  # page numbers
+    report("make pdf", f"{pdf.relative_to(ROOT)}: {pages} pages, {pdf.stat().st_size / 1e6:.1f} MB")
+
+
+def test_printed_pages_are_not_blank_and_no_line_runs_past_the_margin(pdf: Path, tmp_path):
+    pages = _pages(pdf)
+    chosen = sorted({1, 2, 5, pages // 3, pages // 2, (2 * pages) // 3, pages - 1})
+    for number in chosen:
+        prefix = tmp_path / f"page{number}"
+        subprocess.run(
+            ["pdftoppm", "-r", "40", "-png", "-f", str(number), "-l", str(number)]
+            + [str(pdf), str(prefix)],
+            check=True,
+        )
+        png = next(tmp_path.glob(f"page{number}-*.png"))
+        ink = (np.asarray(Image.open(png).convert("L")) < 200).mean()
+        assert ink > 0.005, f"page {number} is blank"
+        shutil.copy(png, SHOTS / f"pdf_page_{number}.png")
+        boxes = subprocess.run(
+            ["pdftotext", "-bbox", "-f", str(number), "-l", str(number), str(pdf), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        width = float(re.search(r'<page width="([\d.]+)"', boxes).group(1))
+        words = re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)"', boxes)
+        assert words, f"page {number} has no text"
+        outside = [
+            (float(a), float(b))
+            for a, b in words
+            if float(a) < MARGIN_PT - 2 or float(b) > width - MARGIN_PT + 2
+        ]
+        assert outside == [], f"page {number}: words past the margin at {outside[:5]}"
