@@ -109,9 +109,8 @@ def main(argv: list[str]) -> int:
     base = site.as_uri() + "/"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
-        for name in sorted(p.name for p in site.glob("*.html")):
-            if name in ("genindex.html", "search.html"):
-                pass
+        pages = (p.relative_to(site).as_posix() for p in site.glob("**/*.html"))
+        for name in sorted(p for p in pages if not p.startswith("_")):
             context = browser.new_context(viewport={"width": 1280, "height": 900})
             page = context.new_page()
             meter = WeightMeter(page, site, base)
