@@ -26,8 +26,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -40,6 +42,7 @@ from pathlib import Path
 import nbformat
 from nbval.plugin import coalesce_streams, transform_streams_for_comparison
 
+from mnist_tutorial.config import DEFAULT_SEED
 from tests import nbval_tolerance as plugin
 from tests.nbval_tolerance import ENVELOPE_FILE, MARGIN_SDS, WHY_MARGIN, accepts
 
@@ -288,14 +291,24 @@ def collect(runs: Sequence[Run]) -> Collected:
                             other = theirs.get(addr)
                             value = None if other is None else plugin.as_float(other)
                             entry["runs"][run.name] = value
+            seeds = {run.name: run.seed for run in runs}
             varying = {
                 address: entry
                 for address, entry in per_address.items()
                 if any(v is not None and v != entry["committed"] for v in entry["runs"].values())
+                and not _is_the_seed(entry, seeds)
             }
             if varying:
                 result.numbers.setdefault(notebook, {})[cell.id] = varying
     return result
+
+
+def _is_the_seed(entry: dict, seeds: dict[str, int]) -> bool:
+    """Whether a number is each run's training seed itself (printed with the config): an
+    input of the run, not a result, compared exactly."""
+    return entry["committed"] == DEFAULT_SEED and all(
+        value == seeds[name] for name, value in entry["runs"].items()
+    )
 
 
 def _flip(notebook: str, cell, run: Run, where: str, committed, new) -> dict:  # noqa: ANN001
@@ -318,7 +331,20 @@ def write_envelope(collected: Collected, runs: Sequence[Run], path: Path = ENVEL
     with os.fdopen(fd, "w") as fh:
         json.dump(payload, fh, indent=1, sort_keys=False)
         fh.write("\n")
+    os.chmod(tmp, 0o644)
     os.replace(tmp, path)
+
+
+def excursion(values: Sequence[float], decimals: int, new: float, share: bool) -> float:
+    """How far `new` lies beyond the range of `values`, in their standard deviations (of the
+    logits for shares): 0 inside the range."""
+    if share:
+        unit = 10.0 ** (-decimals)
+        values = [plugin._logit(v, unit) for v in values]
+        new = plugin._logit(new, unit)
+    beyond = max(min(values) - new, new - max(values), 0.0)
+    sd = statistics.stdev(values) if len(values) > 1 else 0.0
+    return 0.0 if not beyond else (beyond / sd if sd else math.inf)
 
 
 def leave_one_out(collected: Collected) -> dict[str, int]:
@@ -330,10 +356,11 @@ def leave_one_out(collected: Collected) -> dict[str, int]:
             for entry in entries.values():
                 values = {"committed": entry["committed"], **entry["runs"]}
                 values = {k: v for k, v in values.items() if v is not None}
+                share = plugin._is_share(list(values.values()), entry["decimals"])
                 for name, value in values.items():
                     rest = [v for k, v in values.items() if k != name]
                     outside.setdefault(name, 0)
-                    if len(rest) >= 2 and not accepts(rest, entry["decimals"], value):
+                    if len(rest) >= 2 and not accepts(rest, entry["decimals"], value, share):
                         outside[name] += 1
     return outside
 
@@ -360,6 +387,22 @@ def summary(collected: Collected) -> None:
     outside = leave_one_out(collected)
     print("leave one out (numbers outside the others' envelope): " + ", ".join(
         f"{name} {n}" for name, n in outside.items()))  # fmt: skip
+    worst = []
+    for notebook, cells in collected.numbers.items():
+        for cell, entries in cells.items():
+            for address, entry in entries.items():
+                values = {"committed": entry["committed"], **entry["runs"]}
+                values = {k: v for k, v in values.items() if v is not None}
+                share = plugin._is_share(list(values.values()), entry["decimals"])
+                for name, value in values.items():
+                    rest = [v for k, v in values.items() if k != name]
+                    z = excursion(rest, entry["decimals"], value, share)
+                    if z:
+                        worst.append((z, f"{notebook[:2]} {cell} {address} [{name}] {value:g}"))
+    worst.sort(reverse=True)
+    print("widest leave-one-out excursions (standard deviations beyond the others' range):")
+    for z, where in worst[:8]:
+        print(f"  {z:5.1f}  {where}")
 
 
 def print_ranges(notebooks: Sequence[str]) -> int:

@@ -135,8 +135,9 @@ def test_confusion_matrix_of_a_similar_model_passes_an_empty_one_fails() -> None
     matrix = np.diag(rng.integers(950, 1100, 10)) + rng.integers(0, 8, (10, 10))
     other = matrix + rng.integers(-2, 3, (10, 10)).clip(-matrix.min(), None)
     committed = png(plot_confusion_matrix(matrix))
-    assert compare_png(committed, png(plot_confusion_matrix(other)), "training") == []
-    assert compare_png(committed, png(Figure(figsize=(8, 6.5))), "training") != []
+    assert compare_png(committed, png(plot_confusion_matrix(other)), "heatmap") == []
+    assert compare_png(committed, png(Figure(figsize=(8, 6.5))), "heatmap") != []
+    assert figure_kind("plot_confusion_matrix(matrix)") == "heatmap"
 
 
 # --------------------------------------------------------------------------- kinds
