@@ -79,7 +79,13 @@ def test_find_links_that_do_not_exist_are_dropped_as_pip_does(tmp_path, capsys) 
     folder.mkdir()
     wheel.write_bytes(b"")
     missing = tmp_path / "missing"
-    entries = [str(folder), f"file://{wheel}", str(missing), f"file://{missing}", "https://x.example/w"]
+    entries = [
+        str(folder),
+        f"file://{wheel}",
+        str(missing),
+        f"file://{missing}",
+        "https://x.example/w",
+    ]
     assert pip_to_uv.usable_find_links(entries) == [str(folder), f"file://{wheel}", entries[-1]]
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 2 and all("is ignored: no such file or folder" in line for line in err)

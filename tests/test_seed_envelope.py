@@ -16,7 +16,9 @@ ROOT = Path(__file__).resolve().parents[1]
 ENVELOPE = json.loads(ENVELOPE_FILE.read_text()) if ENVELOPE_FILE.exists() else None
 needs_envelope = pytest.mark.skipif(ENVELOPE is None, reason="no tests/seed_envelope.json")
 #: A spread in prose: "... the nine measured runs gave 97.7 to 98.2 %" (or "... 0.93 to 0.95").
-SPREAD = re.compile(r"runs gave (?:from )?(-?\d+(?:\.\d+)?)( ?%)? to (-?\d+(?:\.\d+)?)( ?%)?")
+SPREAD = re.compile(
+    r"runs(?: \([^)]*\))? gave (?:from )?(-?\d+(?:\.\d+)?)( ?%)? to (-?\d+(?:\.\d+)?)( ?%)?"
+)
 
 
 def _number_at(notebook: nbformat.NotebookNode, cell_id: str, address: str) -> str | None:
