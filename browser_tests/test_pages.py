@@ -91,11 +91,10 @@ def test_page_weights(site: Path, browser) -> None:
     assert heavy == {}
     assert (site / "_static" / "scripts" / "fontawesome.js").stat().st_size < 200_000
     # The draw page's weight files: at most half of what float32 in base64 takes.
-    from mnist_tutorial.export import read_spec
+    from mnist_tutorial.export import exported_weights, read_spec
 
     for path in sorted((site / "_static" / "models").glob("*.js")):
-        spec = read_spec(path)
-        params = sum(la["inputs"] * la["units"] + la["units"] for la in spec["layers"])
+        params = sum(array.size for array in exported_weights(read_spec(path)))
         float32 = params * 4 * 4 / 3
         size = path.stat().st_size
         report(

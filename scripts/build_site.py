@@ -6,10 +6,11 @@
    (one anchor per term), the instructors' pages docs/*.md (under docs/, links into the
    repository rewritten), and the results: docs/results.md, else the README's section.
 2. Exports the draw page's networks: the seed MLP (`load_or_train(seed_experiment())`, which
-   reuses models/seed_mlp.keras when it was trained with that config) and notebook 8's
-   11-class network (`ensure_rejection(not_a_digit_experiment())`), each with its temperature
-   and threshold chosen on its validation split, to _static/models/<name>.js; and the sample
-   digits of examples/digits as _static/sample_digits.js.
+   reuses models/seed_mlp.keras when it was trained with that config), notebook 8's
+   11-class network (`ensure_rejection(not_a_digit_experiment())`) and notebook 10's CNN
+   (`ensure_rejection(cnn_experiment())`; each trained first if not saved), each with its
+   temperature and threshold chosen on its validation split, to _static/models/<name>.js;
+   and the sample digits of examples/digits as _static/sample_digits.js.
 3. Runs Sphinx (MyST-NB, sphinx-book-theme) into build/site.
 4. Puts in what comes from npm (package.json): MathJax 3 where a page has math, and Font
    Awesome's core with only the icons the pages use, in place of the theme's 1.5 MB bundle
@@ -226,21 +227,21 @@ PRECISION = "int8"
 
 def export_models(static: Path, models_dir: Path) -> None:
     """The draw page's networks, each with its rejection settings -> static/models/*.js."""
-    from mnist_tutorial.config import not_a_digit_experiment
+    from mnist_tutorial.config import cnn_experiment, not_a_digit_experiment
     from mnist_tutorial.export import export_weights
     from mnist_tutorial.rejection import ensure_rejection
     from mnist_tutorial.train import load_model, model_path
 
     export_seed_model(static / "models", models_dir)
-    config = not_a_digit_experiment()
-    settings = ensure_rejection(config, models_dir)  # trains it first when it is not saved
-    path = model_path(config, models_dir)
-    target = static / "models" / f"{config.name}.js"
-    export_weights(load_model(path), target, rejection=settings, precision=PRECISION)
-    print(
-        f"exported {path} (temperature {settings.temperature:.4f}, "
-        f"threshold {settings.threshold:.4f}, chosen on {settings.chosen_on})"
-    )
+    for config in (not_a_digit_experiment(), cnn_experiment()):
+        settings = ensure_rejection(config, models_dir)  # trains it first when not saved
+        path = model_path(config, models_dir)
+        target = static / "models" / f"{config.name}.js"
+        export_weights(load_model(path), target, rejection=settings, precision=PRECISION)
+        print(
+            f"exported {path} (temperature {settings.temperature:.4f}, "
+            f"threshold {settings.threshold:.4f}, chosen on {settings.chosen_on})"
+        )
 
 
 def export_samples(static: Path) -> int:

@@ -45,10 +45,25 @@ def test_exported_weights_reproduce_the_model(tmp_path, suffix) -> None:
     np.testing.assert_allclose(p, np.asarray(model(x)), atol=1e-5)
 
 
-def test_only_the_mlp_is_exported(tmp_path) -> None:
-    with pytest.raises(ExportError, match="only a Sequential MLP of Dense layers"):
-        export_weights(build_cnn(ExperimentConfig(architecture="cnn")), tmp_path / "m.js", SETTINGS)
-    with pytest.raises(ExportError, match="784 -> 12"):
+def test_only_what_the_page_can_run_is_exported(tmp_path) -> None:
+    from mnist_tutorial._keras import keras
+
+    odd = keras.Sequential(
+        [keras.Input((784,)), keras.layers.BatchNormalization(), keras.layers.Dense(10, "softmax")]
+    )
+    with pytest.raises(ExportError, match="found BatchNormalization"):
+        export_weights(odd, tmp_path / "m.js", SETTINGS)
+    same = keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            keras.layers.Conv2D(4, 3, padding="same", activation="relu"),
+            keras.layers.Flatten(),
+            keras.layers.Dense(10, "softmax"),
+        ]
+    )
+    with pytest.raises(ExportError, match="only square 'valid' relu convolutions"):
+        export_weights(same, tmp_path / "m.js", SETTINGS)
+    with pytest.raises(ExportError, match=r"\(784,\) -> 12"):
         export_weights(build_mlp(ExperimentConfig(num_classes=12)), tmp_path / "m.js", SETTINGS)
     with pytest.raises(ValueError, match=".js or .json"):
         export_weights(build_mlp(ExperimentConfig()), tmp_path / "m.txt", SETTINGS)
@@ -94,3 +109,17 @@ def test_int8_kernels_are_a_quarter_of_the_size_and_decode_to_nearly_the_same_we
     np.testing.assert_array_equal(exported_weights(read_spec(full))[0], originals[0])
     with pytest.raises(ValueError, match="precision"):
         export_weights(model, tmp_path / "x.js", SETTINGS, precision="float16")
+
+
+def test_the_cnn_is_exported_layer_by_layer_with_keras_weight_order(tmp_path) -> None:
+    from mnist_tutorial.config import cnn_experiment
+    from mnist_tutorial.export import exported_weights
+
+    model = build_cnn(cnn_experiment())
+    spec = read_spec(export_weights(model, tmp_path / "cnn.js", SETTINGS))
+    kinds = [layer["type"] for layer in spec["layers"]]
+    assert kinds == ["conv2d", "maxpool2d", "conv2d", "maxpool2d", "flatten", "dense", "dense"]
+    assert spec["layers"][0]["size"] == 3 and spec["layers"][2]["inputs"] == 24
+    decoded = exported_weights(spec)
+    for ours, theirs in zip(decoded, model.get_weights(), strict=True):
+        np.testing.assert_array_equal(ours, theirs)

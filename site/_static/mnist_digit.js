@@ -6,7 +6,8 @@
  * background, stretch the contrast, crop to the ink's bounding box, scale the longer side to
  * 20 pixels with Lanczos resampling (Pillow's LANCZOS), shift by whole pixels so the
  * centre of mass is nearest (14, 14), round half up to grey levels 0-255.
- * forward(): an MLP 784-128(relu)-64(relu)-10 (or 11, the last output "not a digit"),
+ * forward(): an MLP 784-128(relu)-64(relu)-10 (or 11, the last output "not a digit"), or
+ * the small CNN of notebook 10 (3x3 relu convolutions, 2x2 max-pooling, dense layers),
  * softmax of logits / temperature. decide(): as mnist_tutorial.rejection.decide, a digit when
  * the top output is a digit at or above the threshold, else null ("I don't know").
  * The weights and the constants come from mnist_tutorial.export.export_weights.
@@ -48,7 +49,11 @@
       name: spec.name,
       classes: classes,
       layers: spec.layers.map(function (layer) {
+        const type = layer.type || "dense";
+        if (type !== "dense" && type !== "conv2d") return { type: type, size: layer.size };
         return {
+          type: type,
+          size: layer.size,
           inputs: layer.inputs,
           units: layer.units,
           activation: layer.activation,
@@ -210,11 +215,72 @@
     };
   }
 
+  /** A valid convolution, stride 1, with relu: x is h x w x c (channels last, like Keras);
+   *  the kernel is size x size x c x units (Keras' HWIO), flattened. */
+  function conv2d(x, h, w, layer) {
+    const k = layer.size, cin = layer.inputs, cout = layer.units;
+    const oh = h - k + 1, ow = w - k + 1;
+    const out = new Float64Array(oh * ow * cout);
+    for (let y = 0; y < oh; y++) {
+      for (let xx = 0; xx < ow; xx++) {
+        const o = (y * ow + xx) * cout;
+        for (let f = 0; f < cout; f++) out[o + f] = layer.bias[f];
+        for (let dy = 0; dy < k; dy++) {
+          for (let dx = 0; dx < k; dx++) {
+            const inBase = ((y + dy) * w + xx + dx) * cin;
+            const kBase = (dy * k + dx) * cin * cout;
+            for (let c = 0; c < cin; c++) {
+              const v = x[inBase + c];
+              if (v === 0) continue;
+              const row = kBase + c * cout;
+              for (let f = 0; f < cout; f++) out[o + f] += v * layer.kernel[row + f];
+            }
+          }
+        }
+        for (let f = 0; f < cout; f++) if (out[o + f] < 0) out[o + f] = 0;
+      }
+    }
+    return { x: out, h: oh, w: ow, c: cout };
+  }
+
+  /** Max-pooling, size x size windows with that stride ('valid': a ragged edge is dropped). */
+  function maxpool(x, h, w, c, size) {
+    const oh = Math.floor(h / size), ow = Math.floor(w / size);
+    const out = new Float64Array(oh * ow * c);
+    for (let y = 0; y < oh; y++) {
+      for (let xx = 0; xx < ow; xx++) {
+        for (let f = 0; f < c; f++) {
+          let best = -Infinity;
+          for (let dy = 0; dy < size; dy++) {
+            for (let dx = 0; dx < size; dx++) {
+              const v = x[((y * size + dy) * w + xx * size + dx) * c + f];
+              if (v > best) best = v;
+            }
+          }
+          out[(y * ow + xx) * c + f] = best;
+        }
+      }
+    }
+    return { x: out, h: oh, w: ow, c: c };
+  }
+
   /** pixels: 784 grey levels 0-255. Returns {logits, probabilities} (plain arrays). */
   function forward(model, pixels) {
-    let x = Array.from(pixels, function (v) { return v / 255; });
+    let x = Float64Array.from(pixels, function (v) { return v / 255; });
+    let h = 28, w = 28, c = 1; // the image as Keras' CNN takes it: 28 x 28 x 1
     let logits = null;
     model.layers.forEach(function (layer) {
+      if (layer.type === "conv2d") {
+        const r = conv2d(x, h, w, layer);
+        x = r.x; h = r.h; w = r.w; c = r.c;
+        return;
+      }
+      if (layer.type === "maxpool2d") {
+        const r = maxpool(x, h, w, c, layer.size);
+        x = r.x; h = r.h; w = r.w;
+        return;
+      }
+      if (layer.type === "flatten") return; // channels-last order is Keras' Flatten order
       const out = new Float64Array(layer.units);
       for (let j = 0; j < layer.units; j++) out[j] = layer.bias[j];
       for (let i = 0; i < layer.inputs; i++) {

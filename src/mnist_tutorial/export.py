@@ -46,9 +46,10 @@ def _float32_base64(array: np.ndarray) -> str:
 
 
 def quantize_int8(kernel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(q, scale): int8 q and a float32 scale per column, with kernel ~ q * scale."""
+    """(q, scale): int8 q and a float32 scale per output unit (the last axis: a dense
+    layer's column, a convolution's filter), with kernel ~ q * scale."""
     kernel = np.asarray(kernel, dtype=np.float32)
-    peak = np.abs(kernel).max(axis=0)
+    peak = np.abs(kernel.reshape(-1, kernel.shape[-1])).max(axis=0)
     scale = np.where(peak > 0, peak / 127.0, 1.0).astype(np.float32)
     q = np.clip(np.rint(kernel / scale), -127, 127).astype(np.int8)
     return q, scale
@@ -69,7 +70,11 @@ def exported_weights(spec: dict[str, Any]) -> list[np.ndarray]:
     """The weights the page runs, as float32 arrays in Keras' order (kernel, bias, ...)."""
     arrays = []
     for layer in spec["layers"]:
+        if layer.get("type", "dense") not in ("dense", "conv2d"):
+            continue
         shape = (layer["inputs"], layer["units"])
+        if layer.get("type") == "conv2d":
+            shape = (layer["size"], layer["size"], *shape)
         raw = base64.b64decode(layer["kernel"])
         if layer.get("kernel_encoding", "float32") == "int8":
             q = np.frombuffer(raw, dtype=np.int8).reshape(shape).astype(np.float32)
@@ -82,46 +87,84 @@ def exported_weights(spec: dict[str, Any]) -> list[np.ndarray]:
     return arrays
 
 
-_LAYERS = (keras.layers.Dense, keras.layers.InputLayer)
+def _weighted(layer: keras.layers.Layer, kind: str, activation: str, precision: str) -> dict:
+    kernel, bias = layer.get_weights()
+    return {
+        "type": kind,
+        "name": layer.name,
+        **({"size": int(kernel.shape[0])} if kind == "conv2d" else {}),
+        "inputs": int(kernel.shape[-2]),
+        "units": int(kernel.shape[-1]),
+        "activation": activation,
+        **_kernel_fields(kernel, precision),
+        "bias": _float32_base64(bias),
+    }
+
+
+def _conv_spec(layer: keras.layers.Layer, precision: str) -> dict:
+    config = layer.get_config()
+    plain = (
+        config["padding"] == "valid"
+        and tuple(config["strides"]) == (1, 1)
+        and tuple(config["dilation_rate"]) == (1, 1)
+        and config.get("data_format", "channels_last") == "channels_last"
+        and config.get("groups", 1) == 1
+        and config["kernel_size"][0] == config["kernel_size"][1]
+    )
+    if not plain or config["activation"] != "relu":
+        raise ExportError(f"layer {layer.name!r}: only square 'valid' relu convolutions")
+    return _weighted(layer, "conv2d", "relu", precision)
+
+
+def _pool_spec(layer: keras.layers.Layer) -> dict:
+    config = layer.get_config()
+    size = tuple(config["pool_size"])
+    strides = tuple(config["strides"] or size)
+    if size[0] != size[1] or strides != size or config["padding"] != "valid":
+        raise ExportError(f"layer {layer.name!r}: only square 'valid' max-pooling")
+    return {"type": "maxpool2d", "name": layer.name, "size": int(size[0])}
 
 
 def model_spec(
     model: keras.Model, rejection: RejectionSettings, precision: str = "float32"
 ) -> dict[str, Any]:
-    """The JSON-ready description of `model` that `export_weights` writes."""
+    """The JSON-ready description of `model` that `export_weights` writes: an MLP (Dense
+    layers) or a small CNN (valid 3x3 relu convolutions, max-pooling, Flatten, Dense; Dropout
+    does nothing at prediction and is left out)."""
     if precision not in PRECISIONS:
         raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
-    dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
-    others = [layer for layer in model.layers if not isinstance(layer, _LAYERS)]
-    if not dense or others:
-        kinds = ", ".join(sorted({type(layer).__name__ for layer in others})) or "no Dense layer"
-        raise ExportError(f"only a Sequential MLP of Dense layers can be exported (found {kinds})")
-    layers = []
+    layers, found = [], set()
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.Conv2D):
+            layers.append(_conv_spec(layer, precision))
+        elif isinstance(layer, keras.layers.MaxPooling2D):
+            layers.append(_pool_spec(layer))
+        elif isinstance(layer, keras.layers.Flatten):
+            layers.append({"type": "flatten", "name": layer.name})
+        elif isinstance(layer, keras.layers.Dense):
+            layers.append(_weighted(layer, "dense", layer.get_config()["activation"], precision))
+        elif not isinstance(layer, (keras.layers.Dropout, keras.layers.InputLayer)):
+            found.add(type(layer).__name__)
+    dense = [layer for layer in layers if layer["type"] == "dense"]
+    if found or not dense:
+        kinds = ", ".join(sorted(found)) or "no Dense layer"
+        raise ExportError(f"only an MLP or a small CNN can be exported (found {kinds})")
     for i, layer in enumerate(dense):
-        activation = layer.get_config()["activation"]
         expected = "softmax" if i == len(dense) - 1 else "relu"
-        if activation != expected:
-            raise ExportError(f"layer {layer.name!r}: activation {activation!r}, not {expected!r}")
-        kernel, bias = layer.get_weights()
-        layers.append(
-            {
-                "name": layer.name,
-                "inputs": int(kernel.shape[0]),
-                "units": int(kernel.shape[1]),
-                "activation": activation,
-                **_kernel_fields(kernel, precision),
-                "bias": _float32_base64(bias),
-            }
-        )
-    if layers[0]["inputs"] != 784 or layers[-1]["units"] not in (10, 11):
+        if layer["activation"] != expected:
+            raise ExportError(
+                f"layer {layer['name']!r}: activation {layer['activation']!r}, not {expected!r}"
+            )
+    shape = tuple(model.input_shape[1:])
+    if shape not in ((784,), (28, 28, 1)) or dense[-1]["units"] not in (10, 11):
         raise ExportError(
             f"the page reads 28x28 digits into 10 classes (11 with 'not a digit'); this "
-            f"model is {layers[0]['inputs']} -> {layers[-1]['units']}"
+            f"model is {shape} -> {dense[-1]['units']}"
         )
     return {
         "format": FORMAT,
         "name": model.name,
-        "classes": CLASS_NAMES[: layers[-1]["units"]],
+        "classes": CLASS_NAMES[: dense[-1]["units"]],
         "layers": layers,
         "rejection": asdict(rejection),
         "preprocessing": preprocessing_constants(),
