@@ -88,8 +88,18 @@
     };
   }
 
+  /* 5. The primary sidebar (the site's title, search and chapters) as a landmark: axe's
+     "region" rule wants all content in one. */
+  function sidebarLandmark() {
+    const sidebar = document.getElementById("pst-primary-sidebar");
+    if (!sidebar) return;
+    sidebar.setAttribute("role", "complementary");
+    sidebar.setAttribute("aria-label", "Course");
+  }
+
   searchFromDisk();
   function ready() {
+    sidebarLandmark();
     wireToggles(".primary-toggle");
     wireToggles(".secondary-toggle");
     addCopyButtons();
