@@ -2,7 +2,7 @@
 
 1. Stages the sources in build/site-src: site/ (conf.py, home page, draw page, its scripts),
    the committed notebooks with their outputs (never executed; each figure gets the alt text
-   of site/figure_alt.json as MyST-NB cell metadata), notebooks/glossary.md when present
+   of each figure in its cell's metadata, checked), notebooks/glossary.md when present
    (one anchor per term), the instructors' pages docs/*.md (under docs/, links into the
    repository rewritten), and the results: docs/results.md, else the README's section.
 2. Exports the draw page's networks: the seed MLP (`load_or_train(seed_experiment())`, which
@@ -58,34 +58,27 @@ IMAGE_MIMES = ("image/png", "image/jpeg", "image/svg+xml", "image/gif")
 
 
 class FigureAltError(ValueError):
-    """site/figure_alt.json does not match the notebooks' figures."""
+    """A figure of a notebook has no alt text in its cell's metadata."""
 
 
-def apply_figure_alt(notebook: dict, alts: dict[str, list[str]], name: str) -> int:
-    """Put each figure's alt text into its cell's metadata (`mystnb.image.alt`, which MyST-NB
-    renders as the <img>'s alt); returns the number of figures. Every image output needs an
-    entry, and every entry a figure: a renamed cell or a new figure fails the build."""
-    figures, seen = 0, set()
+def check_figure_alt(notebook: dict, name: str) -> int:
+    """Every figure's alt text, written where the figure is made: the plotting cell's metadata
+    `mystnb.image.alt`, which MyST-NB renders as the <img>'s alt (one text per cell). Returns
+    the number of figures; a figure without one fails the build."""
+    figures = 0
     for cell in notebook["cells"]:
         if cell["cell_type"] != "code":
             continue
         images = [o for o in cell.get("outputs", []) if set(o.get("data", {})) & set(IMAGE_MIMES)]
         if not images:
             continue
-        texts = alts.get(cell.get("id"))
-        if not texts or len(texts) != len(images) or not all(t.strip() for t in texts):
+        alt = cell.get("metadata", {}).get("mystnb", {}).get("image", {}).get("alt", "")
+        if not alt.strip():
             raise FigureAltError(
-                f"{name}, cell {cell.get('id')}: {len(images)} figure(s), alt texts {texts}"
-                " (site/figure_alt.json)"
+                f"{name}, cell {cell.get('id')}: a figure without alt text (set the cell's "
+                'metadata {"mystnb": {"image": {"alt": "what the figure shows"}}})'
             )
-        if len(set(texts)) > 1:  # MyST-NB's option is per cell: one text for all its images
-            raise FigureAltError(f"{name}, cell {cell['id']}: one alt text per cell")
-        cell.setdefault("metadata", {}).setdefault("mystnb", {}).setdefault("image", {})
-        cell["metadata"]["mystnb"]["image"]["alt"] = texts[0]
         figures += len(images)
-        seen.add(cell["id"])
-    if stale := sorted(set(alts) - seen):
-        raise FigureAltError(f"{name}: no figure in cell(s) {stale} (site/figure_alt.json)")
     return figures
 
 
@@ -170,8 +163,7 @@ def stage(src: Path, printed: bool = False) -> list[str]:
     the book that `--pdf` prints, whose contents are the notebooks, the glossary and the
     results (no draw page, no other instructors' pages)."""
     shutil.rmtree(src, ignore_errors=True)
-    shutil.copytree(ROOT / "site", src, ignore=shutil.ignore_patterns("figure_alt.json"))
-    alts = json.loads((ROOT / "site" / "figure_alt.json").read_text())
+    shutil.copytree(ROOT / "site", src)
     terms: dict[str, str] = {}
     glossary = ROOT / "notebooks" / "glossary.md"
     if glossary.exists():
@@ -180,7 +172,7 @@ def stage(src: Path, printed: bool = False) -> list[str]:
     notebooks = sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
     for notebook in notebooks:
         content = json.loads(notebook.read_text())
-        apply_figure_alt(content, alts.get(notebook.name, {}), notebook.name)
+        check_figure_alt(content, notebook.name)
         link_glossary_terms(content, terms)
         (src / notebook.name).write_text(json.dumps(content, indent=1, ensure_ascii=False))
     more = ["draw"] + (["glossary"] if terms else [])
