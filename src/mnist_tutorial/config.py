@@ -138,7 +138,9 @@ class ExperimentConfig:
 
     def __repr__(self) -> str:
         """Only the fields that shape this config's model (`relevant_fields`), one per line."""
-        values = "".join(f"    {name}={getattr(self, name)!r},\n" for name in self.relevant_fields())
+        values = "".join(
+            f"    {name}={getattr(self, name)!r},\n" for name in self.relevant_fields()
+        )
         return f"{type(self).__name__}(\n{values})"
 
     def replace(self, **changes: Any) -> ExperimentConfig:

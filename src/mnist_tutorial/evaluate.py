@@ -108,7 +108,7 @@ def per_class_report(y_true: np.ndarray, y_pred: np.ndarray) -> str:
     """Per-digit precision, recall and F1 (scikit-learn's `classification_report`)."""
     from sklearn.metrics import classification_report
 
-    return classification_report(y_true, y_pred, labels=list(range(10)), digits=4)
+    return classification_report(y_true, y_pred, labels=list(range(10)), digits=4, zero_division=0)
 
 
 def most_confused_pairs(matrix: np.ndarray, top: int = 10) -> list[tuple[int, int, int]]:

@@ -72,7 +72,8 @@ def plot_history(history: Mapping[str, Sequence[float]], title: str | None = Non
         ax.set_xlabel("Epoch")
         ax.set_ylabel(label)
         ax.set_title(label.split(" (")[0])
-        ax.legend()
+        if ax.get_legend_handles_labels()[0]:  # a history without this metric draws nothing
+            ax.legend()
     loss_ax.set_yscale("log")
     if title:
         fig.suptitle(title)
