@@ -169,37 +169,36 @@ bench: install
 	$(PY) benchmarks/predict_latency.py
 
 # ---------------------------------------------------------------- the course as a website
-.PHONY: site site-test chromium poppler pdf
+.PHONY: site site-test chromium poppler node pdf
+
+# $(call apt_tool,COMMAND,PACKAGES,WITHOUT): when COMMAND is missing, install Debian's PACKAGES
+# (as root, with apt-get), or say how to; WITHOUT says what happens without them.
+apt_tool = if command -v $(1) >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing $(2) (apt-get install $(2))"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) \
+	        >/dev/null) || echo "$(2) could not be installed: $(3)"; \
+	else \
+	    echo "No $(1), and not root to install it: $(3)."; \
+	    echo "  sudo apt-get install $(2)   (Debian/Ubuntu), then re-run make"; \
+	fi
 
 # build/site: the committed notebooks (not re-run), the glossary, the results, draw-a-digit.
-# Its packages (the `site` extra) are in the lock, so `make install` has installed them.
-site: install
+# Its packages (the `site` extra) are in the lock, so `make install` has installed them; what
+# it takes from npm (package.json, package-lock.json) needs Node.js and npm.
+site: install node
 	$(PY) scripts/build_site.py
+
+node:
+	@$(call apt_tool,npm,nodejs npm,the site cannot be built)
 
 # Debian's Chromium for the browser tests; Playwright drives it (no browser download).
 chromium:
-	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then \
-	    :; \
-	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "Installing Chromium (apt-get install chromium)"; \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
-	        >/dev/null) || echo "Chromium could not be installed: browser tests will skip"; \
-	else \
-	    echo "No Chromium, and not root to install it: browser tests will skip."; \
-	    echo "  sudo apt-get install chromium   (Debian/Ubuntu), then re-run make"; \
-	fi
+	@$(call apt_tool,chromium,chromium,browser tests will skip)
 
-# poppler-utils (pdftoppm, pdftotext) for the test of the PDF, as `make chromium` does.
+# poppler-utils (pdftoppm, pdftotext) for the test of the PDF.
 poppler:
-	@if command -v pdftoppm >/dev/null 2>&1; then \
-	    :; \
-	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "Installing poppler-utils (apt-get install poppler-utils)"; \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils \
-	        >/dev/null) || echo "poppler-utils could not be installed: the PDF test will skip"; \
-	else \
-	    echo "No pdftoppm, and not root to install it: the PDF test will skip."; \
-	fi
+	@$(call apt_tool,pdftoppm,poppler-utils,the PDF test will skip)
 
 # The built site in headless Chromium (axe-core, page weights, the draw page, the PDF);
 # screenshots in build/site-screenshots; prints axe's counts and each page's weight.
