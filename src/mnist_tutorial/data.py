@@ -181,6 +181,9 @@ _ALLOWED_GLOBALS = {
     ("numpy.core.multiarray", "_reconstruct"),
     ("numpy._core.multiarray", "_reconstruct"),
     ("_codecs", "encode"),  # how Python 3 writes bytes in protocol-2 pickles; pure
+    # Protocol 5 (Python 3.14's default) writes an array as its bytes, dtype and shape:
+    ("numpy.core.numeric", "_frombuffer"),
+    ("numpy._core.numeric", "_frombuffer"),
 }
 
 
@@ -190,6 +193,14 @@ def _numpy_reconstruct() -> Callable[..., np.ndarray]:
     except ImportError:  # pragma: no cover - NumPy 1.x
         from numpy.core.multiarray import _reconstruct
     return _reconstruct
+
+
+def _numpy_frombuffer() -> Callable[..., np.ndarray]:
+    try:
+        from numpy._core.numeric import _frombuffer  # NumPy >= 2
+    except ImportError:  # pragma: no cover - NumPy 1.x
+        from numpy.core.numeric import _frombuffer
+    return _frombuffer
 
 
 class _NumpyOnlyUnpickler(pickle.Unpickler):
@@ -202,6 +213,8 @@ class _NumpyOnlyUnpickler(pickle.Unpickler):
             )
         if name == "_reconstruct":
             return _numpy_reconstruct()
+        if name == "_frombuffer":
+            return _numpy_frombuffer()
         if module == "_codecs":
             import codecs
 
