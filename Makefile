@@ -202,8 +202,9 @@ poppler:
 
 # The built site in headless Chromium (axe-core, page weights, the draw page, the PDF);
 # screenshots in build/site-screenshots; prints axe's counts and each page's weight.
+# Two test processes, one test file each at a time (most of the time is the browser's).
 site-test: site chromium poppler
-	$(PY) -m pytest browser_tests -q
+	$(PY) -m pytest browser_tests -q -n 2 --dist loadfile
 
 # The whole course as one PDF (every notebook in order, the glossary, the results), printed by
 # the same Chromium: build/mnist-tutorial.pdf.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import json
 import os
 import shutil
 import threading
@@ -104,16 +105,30 @@ def phone(browser: object) -> Iterator[object]:
     context.close()
 
 
-#: What the tests measured, printed at the end of `make site-test`: {section: [lines]}.
-REPORT: dict[str, list[str]] = {}
+#: What the tests measured, printed at the end of `make site-test`: one JSON line per
+#: measurement, in a file per test process (the tests run in parallel processes, and only
+#: the main one prints the summary).
+REPORT_DIR = ROOT / "build" / "site-test-report"
 
 
 def report(section: str, line: str) -> None:
-    REPORT.setdefault(section, []).append(line)
+    REPORT_DIR.mkdir(parents=True, exist_ok=True)
+    with open(REPORT_DIR / f"{os.getpid()}.jsonl", "a", encoding="utf-8") as fh:
+        fh.write(json.dumps([section, line]) + "\n")
+
+
+def pytest_sessionstart(session) -> None:
+    if not hasattr(session.config, "workerinput"):  # the main process, before any worker
+        shutil.rmtree(REPORT_DIR, ignore_errors=True)
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
-    for section, lines in REPORT.items():
+    sections: dict[str, list[str]] = {}
+    for path in sorted(REPORT_DIR.glob("*.jsonl")) if REPORT_DIR.is_dir() else []:
+        for raw in path.read_text(encoding="utf-8").splitlines():
+            section, line = json.loads(raw)
+            sections.setdefault(section, []).append(line)
+    for section, lines in sections.items():
         terminalreporter.section(section, sep="-")
         for line in lines:
             terminalreporter.write_line(line)
