@@ -12,6 +12,7 @@ import io
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
+from matplotlib.patches import Circle
 
 from mnist_tutorial.plots import (
     plot_confusion_matrix,
@@ -141,6 +142,39 @@ def test_confusion_matrix_of_a_similar_model_passes_an_empty_one_fails() -> None
 
 
 # --------------------------------------------------------------------------- kinds
+
+
+def test_a_graphviz_picture_may_move_but_not_lose_a_layer() -> None:
+    """The architecture picture as another Graphviz draws it: nodes moved a little, the picture
+    a little larger; with its last column of nodes blanked it fails."""
+    fig = Figure(figsize=(8, 3.6), dpi=100)
+    ax = fig.add_axes((0, 0, 1, 1))
+    for column, x in enumerate((0.1, 0.35, 0.6, 0.85)):
+        for y in np.linspace(0.1, 0.9, 6):
+            ax.add_patch(
+                Circle(
+                    (x, y), 0.03, color=["tab:red", "tab:blue", "tab:green", "tab:orange"][column]
+                )
+            )
+    ax.set_axis_off()
+    committed = png(fig)
+    moved = Figure(figsize=(8.06, 3.68), dpi=100)
+    ax = moved.add_axes((0, 0, 1, 1))
+    for column, x in enumerate((0.12, 0.36, 0.61, 0.84)):
+        for y in np.linspace(0.12, 0.88, 6):
+            ax.add_patch(
+                Circle(
+                    (x, y), 0.03, color=["tab:red", "tab:blue", "tab:green", "tab:orange"][column]
+                )
+            )
+    ax.set_axis_off()
+    assert compare_png(committed, png(moved), "graphviz") == []
+    assert compare_png(committed, png(moved), "exact") != []
+    ax.patches[-1].remove()
+    for patch in list(ax.patches)[-5:]:
+        patch.remove()
+    assert compare_png(committed, png(moved), "graphviz") != []
+    assert figure_kind('Image(filename=draw_architecture(model, "a.png"))') == "graphviz"
 
 
 def test_figure_kind_from_function_and_tag() -> None:
