@@ -11,7 +11,7 @@ NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 # nbval compares training-dependent numbers and figures within the tolerances of
 # tests/nbval_tolerance.py (loaded as a pytest plugin; run from the repository root).
 # Each notebook runs in the kernel its metadata names: $(KERNEL), or $(KERNEL)-tensorflow for
-# the CNN of notebook 10 (TensorFlow's convolutions are faster on a CPU; JAX where it is absent).
+# the CNN of notebook 7 (TensorFlow's convolutions are faster on a CPU; JAX where it is absent).
 NBVAL_FLAGS := -p tests.nbval_tolerance --nbval
 # Prints each notebook's wall time at the end of an nbval run.
 NBVAL_TIMING := -p tests.notebook_timing
@@ -81,12 +81,7 @@ $(STAMP): pyproject.toml $(LOCK) | $(UV_BIN)
 	    $(UV_BIN) pip sync --quiet --python $(PY) --compile-bytecode --require-hashes $(LOCK); \
 	    $(UV_BIN) pip install --quiet --python $(PY) --no-deps --no-build-isolation -e .; \
 	fi; \
-	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) \
-	    --display-name "Python (mnist-tutorial)" \
-	    --env TF_CPP_MIN_LOG_LEVEL 3 --env PYTHONHASHSEED 0 >/dev/null; \
-	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL)-tensorflow \
-	    --display-name "Python (mnist-tutorial, TensorFlow)" --env KERAS_BACKEND tensorflow \
-	    --env TF_CPP_MIN_LOG_LEVEL 3 --env PYTHONHASHSEED 0 >/dev/null; \
+	$(PY) scripts/install_kernels.py; \
 	touch $(STAMP))
 
 # Refresh the locks from pyproject.toml (every extra, and the build system's requirements,
@@ -128,7 +123,7 @@ execute: install
 # The seed envelope, tests/seed_envelope.json: every notebook re-run once per training seed
 # (8 seeds, and the CNN once on JAX) in build/envelope/<run>/, the committed notebooks left as
 # they are, then each training-dependent number's values written (see tests/seed_envelope.py).
-# `make envelope NOTEBOOKS=notebooks/07_calibration_and_rejection.ipynb` re-runs one notebook,
+# `make envelope NOTEBOOKS=notebooks/09_calibration_and_rejection.ipynb` re-runs one notebook,
 # reusing the models that each seed's earlier notebooks trained. Slow, and never part of
 # `make test`, which only reads the file.
 envelope: install

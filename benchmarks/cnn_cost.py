@@ -3,7 +3,7 @@ processes hits every variant alike.
 
 Each variant's model is built (`cnn_experiment()` with the changes) and warmed up, then the
 variants train one epoch each in turn, round after round (the order reversed every other
-round), on TensorFlow like notebook 10. The script prints each variant's median and fastest
+round), on TensorFlow like notebook 7. The script prints each variant's median and fastest
 epoch (wall seconds, with the validation pass) and their ratio to the first variant, and the
 median process CPU seconds. On a shared machine the fastest epoch is the nearest to an idle
 one; full runs (`cnn_speed.py`) are still needed for accuracy and for the first epoch's

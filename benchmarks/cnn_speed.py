@@ -1,6 +1,6 @@
 """CNN training time to 99.2 % test accuracy: the library's CNN against a baseline CNN.
 
-Each variant trains in a fresh process on TensorFlow (notebook 10's backend) on the 55,000
+Each variant trains in a fresh process on TensorFlow (notebook 7's backend) on the 55,000
 training images left after the 5,000-image validation split, with the config's rule (the
 weights of the best validation epoch are kept). The script prints training seconds (test
 evaluations excluded), the test accuracy after every epoch, the final (restored) test
@@ -30,7 +30,7 @@ RESULTS = Path(__file__).resolve().parent / "results" / "cnn_speed.json"
 TARGET = 0.992
 
 #: Baselines: "issue" is the fastest CNN quoted in issue 11 (99.23 % in 31 s); "old" is the
-#: CNN notebook 10 trained before (constant rate, 30 epochs, stop on validation loss).
+#: CNN notebook 7 trained before (constant rate, 30 epochs, stop on validation loss).
 BASELINES: dict[str, dict[str, Any]] = {
     "issue": {
         "conv_filters": [24, 48],

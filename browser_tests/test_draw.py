@@ -215,7 +215,7 @@ def test_save_as_png_gives_the_drawing_back(site, page, references) -> None:
 
 
 def test_the_eleven_output_network_refuses_what_the_seed_mlp_reads(site, page) -> None:
-    """A square and a scribble: the seed MLP must pick a digit among ten; notebook 8's network
+    """A square and a scribble: the seed MLP must pick a digit among ten; notebook 10's network
     has a "not a digit" output. Both answers are shown as the page gives them."""
     shapes = {
         "square": [(0.25, 0.25), (0.75, 0.25), (0.75, 0.75), (0.25, 0.75), (0.25, 0.25)],

@@ -106,7 +106,7 @@ def test_page_weights(site: Path, browser) -> None:
 
 
 def test_icons_still_render(site: Path, page) -> None:
-    page.goto((site / "03_model_and_training.html").as_uri(), wait_until="load")
+    page.goto((site / "04_model_and_training.html").as_uri(), wait_until="load")
     page.wait_for_selector(".bd-header-article svg.svg-inline--fa", timeout=5000)
     missing = page.evaluate(
         "Array.from(document.querySelectorAll('i.fa-solid, span.fa-solid'))"
@@ -152,7 +152,7 @@ def test_phone_reader_opens_the_sidebar_and_follows_a_chapter_link(site: Path, p
     dialog.wait_for(state="visible", timeout=3000)
     phone.screenshot(path=str(SHOTS / "phone_sidebar_open.png"))
     dialog.get_by_role("link", name=re.compile("neural network and its training")).click()
-    phone.wait_for_url(re.compile(r"03_model_and_training\.html"))
+    phone.wait_for_url(re.compile(r"04_model_and_training\.html"))
     # The page's contents too.
     phone.locator(".bd-header-article .secondary-toggle").click()
     phone.locator("#pst-secondary-sidebar-modal").wait_for(state="visible", timeout=3000)
@@ -203,7 +203,7 @@ def test_search_shows_results_with_excerpts_and_no_error(site, server, page, how
 def test_a_printed_notebook_page_has_no_clipped_line(site: Path, browser) -> None:
     context = browser.new_context(viewport={"width": 794, "height": 1123})  # A4 at 96 dpi
     page = context.new_page()
-    for name in ("03_model_and_training.html", "06_better_training.html"):
+    for name in ("04_model_and_training.html", "06_better_training.html"):
         page.goto((site / name).as_uri(), wait_until="load")
         page.emulate_media(media="print")
         clipped = page.evaluate(
@@ -233,7 +233,7 @@ def test_outputs_wrap_and_figures_keep_their_size_on_phones(site: Path, phone, p
         "getComputedStyle(document.querySelector('.cell_input pre')).backgroundImage"
     )
     assert shadow.count("gradient(") >= 2, shadow
-    phone.goto((site / "04_evaluation.html").as_uri(), wait_until="load")
+    phone.goto((site / "05_evaluation.html").as_uri(), wait_until="load")
     sizes = phone.evaluate(
         "Array.from(document.querySelectorAll('.cell_output img'), i => [i.width, i.naturalWidth])"
     )
@@ -260,7 +260,7 @@ def test_one_viewport_tag_a_plain_home_title_and_the_system_colour_mode(site, br
 def test_small_things(site: Path, server: str, browser) -> None:
     context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
     page = context.new_page()
-    page.goto(server + "03_model_and_training.html", wait_until="load")
+    page.goto(server + "04_model_and_training.html", wait_until="load")
     # Copy buttons on code.
     first = page.locator(".cell_input").first
     first.locator(".course-copy").click()
@@ -270,8 +270,8 @@ def test_small_things(site: Path, server: str, browser) -> None:
     hrefs = page.evaluate(
         "Array.from(document.querySelectorAll('a[href$=\".ipynb\"]'), a => a.href)"
     )
-    assert any(h.endswith("_sources/03_model_and_training.ipynb") for h in hrefs), hrefs
-    assert (site / "_sources" / "03_model_and_training.ipynb").is_file()
+    assert any(h.endswith("_sources/04_model_and_training.ipynb") for h in hrefs), hrefs
+    assert (site / "_sources" / "04_model_and_training.ipynb").is_file()
     # Bold terms link to their glossary entries, which have anchors.
     terms = page.evaluate(
         "Array.from(document.querySelectorAll('a[href*=\"glossary.html#term-\"]'), a => a.href)"
@@ -285,7 +285,7 @@ def test_small_things(site: Path, server: str, browser) -> None:
     page.goto(server + results, wait_until="load")
     if "Speed" in page.locator(".bd-article").inner_text():
         assert page.locator(".bd-article a", has_text="Speed").count() >= 1
-    # The draw page names notebook 9 with a link.
+    # The draw page names notebook 11 with a link.
     page.goto(server + "draw.html", wait_until="load")
-    assert page.locator("a[href$='09_your_own_digit.html']").count() >= 1
+    assert page.locator("a[href$='11_your_own_digit.html']").count() >= 1
     context.close()

@@ -67,7 +67,7 @@ def test_every_page_loads_without_errors_broken_links_or_missing_images(
         if found:
             problems[name] = found
     assert problems == {}
-    assert {"index.html", "draw.html", "03_model_and_training.html"} <= set(_pages(site))
+    assert {"index.html", "draw.html", "04_model_and_training.html"} <= set(_pages(site))
 
 
 def test_home_and_notebook_pages_have_content_and_navigation(site: Path, server: str, page):
@@ -75,7 +75,7 @@ def test_home_and_notebook_pages_have_content_and_navigation(site: Path, server:
     text = page.locator("body").inner_text()
     assert "make execute" in text and "make test" in text
     page.screenshot(path=str(SHOTS / "home.png"), full_page=False)
-    _visit(page, server + "03_model_and_training.html")
+    _visit(page, server + "04_model_and_training.html")
     assert page.locator("img").count() >= 1  # the notebook's figures
     page.locator("img").first.scroll_into_view_if_needed()
     assert page.locator("a.left-prev").count() == 1 and page.locator("a.right-next").count() == 1

@@ -6,8 +6,8 @@
    (one anchor per term), the instructors' pages docs/*.md (under docs/, links into the
    repository rewritten), and the results: docs/results.md, else the README's section.
 2. Exports the draw page's networks: the seed MLP (`load_or_train(seed_experiment())`, which
-   reuses models/seed_mlp.keras when it was trained with that config), notebook 8's
-   11-class network (`ensure_rejection(not_a_digit_experiment())`) and notebook 10's CNN
+   reuses models/seed_mlp.keras when it was trained with that config), notebook 10's
+   11-class network (`ensure_rejection(not_a_digit_experiment())`) and notebook 7's CNN
    (`ensure_rejection(cnn_experiment())`; each trained first if not saved), each with its
    temperature and threshold chosen on its validation split, to _static/models/<name>.js;
    and the sample digits of examples/digits as _static/sample_digits.js.

@@ -67,22 +67,22 @@ for case in $cases; do
     case $case in
     baseline)  # the unmodified tree passes the notebooks the cases below use
         copy_tree "$dir"
-        expect pass baseline "$dir" notebooks/01_data.ipynb notebooks/03_model_and_training.ipynb \
-            notebooks/04_evaluation.ipynb notebooks/06_better_training.ipynb \
-            notebooks/10_convolutional_network.ipynb ;;
+        expect pass baseline "$dir" notebooks/01_data.ipynb notebooks/04_model_and_training.ipynb \
+            notebooks/05_evaluation.ipynb notebooks/06_better_training.ipynb \
+            notebooks/07_convolutional_network.ipynb ;;
     a)  # the CNN built with a quarter of its filters
         copy_tree "$dir"
         patch_file "$dir/src/mnist_tutorial/config.py" 'conv_filters=(24, 48),' \
             'conv_filters=(6, 12),' || exit 2
-        expect fail a-cnn/4 "$dir" notebooks/10_convolutional_network.ipynb ;;
+        expect fail a-cnn/4 "$dir" notebooks/07_convolutional_network.ipynb ;;
     b)  # the MLP trained for 3 epochs instead of the seed's rule
         copy_tree "$dir"
         rm -rf "$dir/models" && mkdir "$dir/models"
-        # in the library's fit (notebooks 4-10) and in the fit that notebook 3 writes out
+        # in the library's fit (notebooks 5-7) and in the fit that notebook 4 writes out
         patch_file "$dir/src/mnist_tutorial/train.py" 'epochs=config.epochs,' 'epochs=3,' || exit 2
-        patch_file "$dir/notebooks/03_model_and_training.ipynb" '"    epochs=config.epochs,\n",' \
+        patch_file "$dir/notebooks/04_model_and_training.ipynb" '"    epochs=config.epochs,\n",' \
             '"    epochs=3,\n",' || exit 2
-        expect fail b-3epoch "$dir" notebooks/03_model_and_training.ipynb notebooks/04_evaluation.ipynb ;;
+        expect fail b-3epoch "$dir" notebooks/04_model_and_training.ipynb notebooks/05_evaluation.ipynb ;;
     c)  # a plot helper that draws the wrong images (the last ones, under the first labels)
         copy_tree "$dir"
         patch_file "$dir/src/mnist_tutorial/plots.py" 'ax.imshow(images[idx], cmap="gray_r")' \
@@ -101,7 +101,7 @@ for case in $cases; do
         copy_tree "$dir"
         patch_file "$dir/src/mnist_tutorial/config.py" 'hidden_units: tuple[int, ...] = (128, 64)' \
             'hidden_units: tuple[int, ...] = (32, 64)' || exit 2
-        expect fail f-32units "$dir" notebooks/03_model_and_training.ipynb notebooks/04_evaluation.ipynb ;;
+        expect fail f-32units "$dir" notebooks/04_model_and_training.ipynb notebooks/05_evaluation.ipynb ;;
     *) echo "unknown case $case (use a, b, c, d, e, f, baseline)"; exit 2 ;;
     esac
 done

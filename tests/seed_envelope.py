@@ -13,7 +13,7 @@ compared exactly (timings are not compared).
 
 The seed changes the initial weights, the order of the batches and dropout
 (`MNIST_TUTORIAL_SEED`, see `mnist_tutorial.config`); the validation split and the generated
-images stay fixed, as they do on another CPU. One more run trains notebook 10's CNN on JAX
+images stay fixed, as they do on another CPU. One more run trains notebook 7's CNN on JAX
 instead of TensorFlow (what a Python without TensorFlow does).
 
     python -m tests.seed_envelope run [--seeds 0 1 ...] [--jobs 2] [NOTEBOOK ...]

@@ -1,6 +1,6 @@
-"""The Keras code students read in notebook 3 is the code the library runs.
+"""The Keras code students read in notebook 4 is the code the library runs.
 
-Notebook 3 writes out the model (`keras.Sequential` + `Dense` layers), `compile` and
+Notebook 4 writes out the model (`keras.Sequential` + `Dense` layers), `compile` and
 `model.fit` with its EarlyStopping callback. These tests run those very cells (taken from
 the committed notebook) and check that they build exactly what `build_mlp` builds (same
 layer configs, parameter count, starting weights, optimizer, loss) and train exactly what
@@ -20,11 +20,11 @@ from mnist_tutorial.config import ExperimentConfig
 from mnist_tutorial.model import build_mlp
 from mnist_tutorial.train import TrainingLog, train_model
 
-NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "03_model_and_training.ipynb"
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "04_model_and_training.ipynb"
 
 
 def notebook_cell(marker: str) -> str:
-    """The source of the one code cell of notebook 3 that contains `marker`."""
+    """The source of the one code cell of notebook 4 that contains `marker`."""
     cells = [
         cell.source
         for cell in nbformat.read(NOTEBOOK, as_version=4).cells
@@ -32,7 +32,7 @@ def notebook_cell(marker: str) -> str:
         and marker in cell.source
         and "solution" not in cell.metadata.get("tags", [])
     ]
-    assert len(cells) == 1, f"expected one cell with {marker!r} in notebook 3, found {len(cells)}"
+    assert len(cells) == 1, f"expected one cell with {marker!r} in notebook 4, found {len(cells)}"
     return cells[0]
 
 

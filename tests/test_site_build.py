@@ -83,12 +83,12 @@ def test_glossary_entries_get_targets_and_bold_terms_link_to_them() -> None:
 def test_instructors_pages_keep_their_links_working(tmp_path) -> None:
     docs = ROOT / "docs"
     text = (
-        "[Speed](speed.md), [notebook 3](../notebooks/03_model_and_training.ipynb), "
+        "[Speed](speed.md), [notebook 4](../notebooks/04_model_and_training.ipynb), "
         "[the Makefile](../Makefile), [README](../README.md#x), [web](https://example.org/)"
     )
     staged = build_site.stage_doc(text, docs, {"speed.md"})
     assert staged == (
-        "[Speed](speed.md), [notebook 3](../03_model_and_training.ipynb), "
+        "[Speed](speed.md), [notebook 4](../04_model_and_training.ipynb), "
         "the Makefile, [README](../index.md), [web](https://example.org/)"
     )
 

@@ -7,7 +7,7 @@
  * 20 pixels with Lanczos resampling (Pillow's LANCZOS), shift by whole pixels so the
  * centre of mass is nearest (14, 14), round half up to grey levels 0-255.
  * forward(): an MLP 784-128(relu)-64(relu)-10 (or 11, the last output "not a digit"), or
- * the small CNN of notebook 10 (3x3 relu convolutions, 2x2 max-pooling, dense layers),
+ * the small CNN of notebook 7 (3x3 relu convolutions, 2x2 max-pooling, dense layers),
  * softmax of logits / temperature. decide(): as mnist_tutorial.rejection.decide, a digit when
  * the top output is a digit at or above the threshold, else null ("I don't know").
  * The weights and the constants come from mnist_tutorial.export.export_weights.

@@ -6,7 +6,7 @@ Backend: `KERAS_BACKEND` wins when set and its package is installed (`tensorflow
 otherwise this sets `jax`, which trains the tutorial's MLP about twice as fast as TensorFlow
 on a CPU (see docs/speed.md and `benchmarks/train_speed.py`). TensorFlow is installed wherever
 PyPI has a wheel for the Python in use (not yet for Python 3.14): where it is missing,
-`KERAS_BACKEND=tensorflow` (notebook 10 sets it) falls back to JAX, and the environment line
+`KERAS_BACKEND=tensorflow` (notebook 7 sets it) falls back to JAX, and the environment line
 that ends every notebook names the backend that ran.
 
 TensorFlow 2.19+ writes a few C++ log lines to file descriptor 2 while it is imported

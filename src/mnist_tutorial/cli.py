@@ -111,7 +111,7 @@ def _cmd_predict(args: argparse.Namespace) -> int:
 
     model = load_model(args.model)
     # The temperature and threshold chosen on the validation split and stored with the
-    # model (notebook 7, `mnist-tutorial train`); --threshold overrides the threshold.
+    # model (notebook 9, `mnist-tutorial train`); --threshold overrides the threshold.
     stored = load_rejection(args.model)
     temperature = stored.temperature if stored else 1.0
     threshold = (

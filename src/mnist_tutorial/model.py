@@ -46,7 +46,7 @@ def make_optimizer(config: ExperimentConfig) -> keras.optimizers.Optimizer:
 def build_mlp(config: ExperimentConfig | None = None) -> keras.Sequential:
     """The compiled seed MLP (109,386 parameters with the default config).
 
-    Notebook 3 writes these same lines out; a test checks both build the same network with
+    Notebook 4 writes these same lines out; a test checks both build the same network with
     the same starting weights. Seeding first makes the weights the same on every build.
     """
     config = config or ExperimentConfig()

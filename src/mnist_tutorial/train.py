@@ -152,7 +152,7 @@ def train_model(
 
     Seeds every generator from `config.seed` first (so the shuffling is repeatable), then
     fits for up to `config.epochs` at `config.batch_size` with the config's early stopping.
-    Notebook 3 writes this same `model.fit` call out in full.
+    Notebook 4 writes this same `model.fit` call out in full.
     """
     set_reproducible(config.seed)
     log = TrainingLog(config, len(x), show=progress, final_line=final_line)
