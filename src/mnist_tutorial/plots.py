@@ -297,3 +297,56 @@ def plot_image_files(paths: Sequence[object], size: float = 1.5) -> Figure:
         pictures.append(np.asarray(Image.alpha_composite(white, rgba).convert("RGB")))
         titles.append(getattr(path, "name", str(path)))
     return plot_images_row(pictures, titles, size=size)
+
+
+def plot_weight_images(
+    weights: np.ndarray, titles: Sequence[str], title: str | None = None, cols: int = 5
+) -> Figure:
+    """Weights drawn as 28x28 pictures, one per row of `weights` ((n, 784) or (n, 28, 28);
+    pass `W.T` for a (784, n) weight matrix). Red where ink on a pixel raises the score, blue
+    where it lowers it, white for 0: all pictures share one colour scale, centred on 0, shown
+    by the colour bar."""
+    images = _as_images(weights)
+    if len(titles) != len(images):
+        raise ValueError(
+            f"need one title per picture: {len(images)} pictures, {len(titles)} titles"
+        )
+    rows = -(-len(images) // cols)
+    limit = float(np.abs(images).max()) or 1.0  # symmetric, so that 0 is white
+    fig = Figure(figsize=(1.8 * cols + 1.2, 1.9 * rows + 0.4), layout="constrained")
+    axes = fig.subplots(rows, cols, squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, image, name in zip(axes.flat, images, titles, strict=False):
+        shown = ax.imshow(image, cmap="RdBu_r", vmin=-limit, vmax=limit)
+        ax.set_title(name)
+    fig.colorbar(shown, ax=axes, shrink=0.9, label="Weight (red > 0, blue < 0)")
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def plot_loss_steps(
+    losses: Sequence[float] | Mapping[str, Sequence[float]],
+    reference: float | None = None,
+    reference_label: str = "ln 10 (an even guess)",
+    title: str = "Loss during gradient descent",
+    log_scale: bool = False,
+) -> Figure:
+    """The loss at each step of gradient descent (step 0 is before the first step): one curve,
+    or one per entry of a mapping {name: losses}; `reference` adds a dashed horizontal line."""
+    curves = dict(losses) if isinstance(losses, Mapping) else {"": losses}
+    fig = Figure(figsize=(7, 4), layout="constrained")
+    ax = fig.subplots()
+    for index, (name, values) in enumerate(curves.items()):
+        ax.plot(np.arange(len(values)), values, marker=".", color=f"C{index}", label=name or None)
+    if reference is not None:
+        ax.axhline(reference, color="0.4", ls="--", lw=1, label=reference_label)
+    if log_scale:
+        ax.set_yscale("log")
+    ax.set_xlabel("Step")
+    ax.set_ylabel("Loss (mean cross-entropy)" + (", log scale" if log_scale else ""))
+    ax.set_title(title)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend()
+    return fig
