@@ -17,7 +17,8 @@ from mnist_tutorial.calibration import (
     fit_temperature,
     reliability_bins,
 )
-from mnist_tutorial.config import ExperimentConfig, not_a_digit_experiment
+from mnist_tutorial.config import MLPConfig, not_a_digit_experiment
+from mnist_tutorial.datasets import not_a_digit_images
 from mnist_tutorial.evaluate import most_confused_pairs, predict_logits
 from mnist_tutorial.model import build_mlp
 from mnist_tutorial.ood import (
@@ -27,7 +28,6 @@ from mnist_tutorial.ood import (
     digit_scores,
     energy_score,
     format_ood_comparison,
-    not_a_digit_images,
     ood_datasets,
     ood_report,
 )
@@ -42,8 +42,8 @@ from mnist_tutorial.rejection import (
     store_rejection,
     threshold_for_accuracy,
 )
+from mnist_tutorial.storage import read_metadata, save_model
 from mnist_tutorial.tables import format_table
-from mnist_tutorial.train import read_metadata, save_model
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
@@ -65,7 +65,7 @@ def test_validation_split_is_stratified_seeded_and_disjoint() -> None:
 
 def test_config_refuses_val_monitor_without_validation() -> None:
     with pytest.raises(ValueError, match="needs a validation_size"):
-        ExperimentConfig(validation_size=0, early_stopping_monitor="val_loss")
+        MLPConfig(validation_size=0, early_stopping_monitor="val_loss")
     assert not_a_digit_experiment().output_units == 11
 
 
@@ -118,7 +118,7 @@ def test_ties_are_accepted_or_refused_together() -> None:
 
 
 def test_predict_or_reject_answers_or_says_none() -> None:
-    config = ExperimentConfig()
+    config = MLPConfig()
     model = build_mlp(config)
     # Make the output layer ignore the input: logits = bias.
     kernel, _ = model.layers[-1].get_weights()
@@ -212,7 +212,7 @@ def test_most_confused_pairs_and_tables() -> None:
 
 
 def test_choose_rejection_uses_only_what_it_is_given(tmp_path) -> None:
-    model = build_mlp(ExperimentConfig(steps_per_execution=1))
+    model = build_mlp(MLPConfig())
     rng = np.random.default_rng(0)
     x_val = rng.random((300, 784), dtype=np.float32)
     y_val = predict_logits(model, x_val).argmax(axis=1)

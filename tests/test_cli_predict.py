@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 
 from mnist_tutorial.cli import main
-from mnist_tutorial.config import ExperimentConfig
+from mnist_tutorial.config import MLPConfig
 from mnist_tutorial.model import build_mlp
 from mnist_tutorial.preprocess import one_hot, prepare_images
-from mnist_tutorial.train import save_trained, train_model
+from mnist_tutorial.storage import save_trained
+from mnist_tutorial.train import train_model
 
 from .test_cli import run
 
@@ -34,7 +35,7 @@ def run_in_process(capsys, *args: str) -> tuple[int, str]:
 def model_file(mnist, tmp_path_factory) -> Path:
     """The seed MLP after 3 epochs (about 97 % on MNIST's test set)."""
     (x_train, y_train), _ = mnist
-    config = ExperimentConfig(name="cli_test", epochs=3)
+    config = MLPConfig(name="cli_test", epochs=3)
     model = build_mlp(config)
     result = train_model(model, prepare_images(x_train), one_hot(y_train), config, progress=False)
     return save_trained(model, config, result, tmp_path_factory.mktemp("models"))
@@ -115,7 +116,7 @@ def test_model_problems_and_usage(tmp_path, capsys) -> None:
 
 def test_evaluate_reports_scores_for_an_eleven_class_model(tmp_path, mnist, capsys) -> None:
     from mnist_tutorial.config import not_a_digit_experiment
-    from mnist_tutorial.train import save_model
+    from mnist_tutorial.storage import save_model
 
     path = save_model(build_mlp(not_a_digit_experiment()), tmp_path / "eleven.keras")
     status, out = run_in_process(capsys, "evaluate", "--model", str(path))

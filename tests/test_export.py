@@ -7,7 +7,7 @@ import base64
 import numpy as np
 import pytest
 
-from mnist_tutorial.config import ExperimentConfig
+from mnist_tutorial.config import MLPConfig
 from mnist_tutorial.export import ExportError, export_weights, read_spec
 from mnist_tutorial.model import build_cnn, build_mlp
 from mnist_tutorial.rejection import RejectionSettings
@@ -21,7 +21,7 @@ def _array(encoded: str) -> np.ndarray:
 
 @pytest.mark.parametrize("suffix", [".js", ".json"])
 def test_exported_weights_reproduce_the_model(tmp_path, suffix) -> None:
-    model = build_mlp(ExperimentConfig())
+    model = build_mlp(MLPConfig())
     path = export_weights(model, tmp_path / f"model{suffix}", rejection=SETTINGS)
     assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temporary file left
     spec = read_spec(path)
@@ -64,16 +64,16 @@ def test_only_what_the_page_can_run_is_exported(tmp_path) -> None:
     with pytest.raises(ExportError, match="only square 'valid' relu convolutions"):
         export_weights(same, tmp_path / "m.js", SETTINGS)
     with pytest.raises(ExportError, match=r"\(784,\) -> 12"):
-        export_weights(build_mlp(ExperimentConfig(num_classes=12)), tmp_path / "m.js", SETTINGS)
+        export_weights(build_mlp(MLPConfig(num_classes=12)), tmp_path / "m.js", SETTINGS)
     with pytest.raises(ValueError, match=".js or .json"):
-        export_weights(build_mlp(ExperimentConfig()), tmp_path / "m.txt", SETTINGS)
+        export_weights(build_mlp(MLPConfig()), tmp_path / "m.txt", SETTINGS)
     assert list(tmp_path.iterdir()) == []
 
 
 def test_the_eleven_output_network_is_exported_with_its_class_names(tmp_path) -> None:
     """Notebook 10's network: the 11th output is "not a digit"; two models share one page."""
-    eleven = build_mlp(ExperimentConfig(name="mlp_not_a_digit", not_a_digit_examples=10))
-    ten = build_mlp(ExperimentConfig())
+    eleven = build_mlp(MLPConfig(name="mlp_not_a_digit", not_a_digit_examples=10))
+    ten = build_mlp(MLPConfig())
     a = export_weights(eleven, tmp_path / "eleven.js", rejection=SETTINGS)
     b = export_weights(ten, tmp_path / "ten.js", rejection=SETTINGS)
     spec = read_spec(a)
@@ -92,7 +92,7 @@ def test_int8_kernels_are_a_quarter_of_the_size_and_decode_to_nearly_the_same_we
 ) -> None:
     from mnist_tutorial.export import exported_weights
 
-    model = build_mlp(ExperimentConfig())
+    model = build_mlp(MLPConfig())
     small = export_weights(model, tmp_path / "small.js", SETTINGS, precision="int8")
     full = export_weights(model, tmp_path / "full.js", SETTINGS)
     assert small.stat().st_size < 0.3 * full.stat().st_size

@@ -119,14 +119,14 @@ def test_round_trip_of_1000_test_digits_drawn_large(mnist) -> None:
     98.5 %, leaves room for another CPU's slightly different 3-epoch model (a few digits that
     model is unsure of); the previous recipe (94.7 %) fails it, and the pixel bound fails
     area averaging."""
-    from mnist_tutorial.config import ExperimentConfig
+    from mnist_tutorial.config import MLPConfig
     from mnist_tutorial.model import build_mlp, model_inputs
     from mnist_tutorial.preprocess import one_hot
     from mnist_tutorial.roundtrip import render_digit, round_trip_variants
     from mnist_tutorial.train import train_model
 
     (x_train, y_train), (x_test, _) = mnist
-    config = ExperimentConfig(epochs=3)
+    config = MLPConfig(epochs=3)
     model = build_mlp(config)
     train_model(model, model_inputs(x_train, config), one_hot(y_train), config, progress=False)
 

@@ -2,35 +2,44 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
 import pytest
 
-from mnist_tutorial.config import ExperimentConfig
+from mnist_tutorial.config import CNNConfig, MLPConfig, TrainingConfig, config_from_dict
 from mnist_tutorial.evaluate import loss_and_accuracy
 from mnist_tutorial.model import build_mlp
 from mnist_tutorial.preprocess import one_hot, prepare_images
-from mnist_tutorial.train import (
+from mnist_tutorial.storage import (
     ModelFileError,
     load_model,
-    load_or_train,
     model_path,
+    read_metadata,
+    record_training,
     save_model,
     save_trained,
-    train_model,
+    saved_result,
 )
+from mnist_tutorial.train import TrainingResult, train_model
+from mnist_tutorial.trained import load_or_train
 
 
 def test_config_overrides_by_keyword_and_round_trips() -> None:
-    config = ExperimentConfig(epochs=3)
-    assert config.epochs == 3 and ExperimentConfig().epochs == 200
+    config = MLPConfig(epochs=3)
+    assert config.epochs == 3 and MLPConfig().epochs == 200
     assert config.replace(batch_size=10).batch_size == 10
-    assert ExperimentConfig.from_dict(json.loads(json.dumps(config.to_dict()))) == config
+    assert config_from_dict(json.loads(json.dumps(config.to_dict()))) == config
+    assert MLPConfig.from_dict({"epochs": 3}) == config
     with pytest.raises(ValueError, match="batch_size"):
-        ExperimentConfig(batch_size=0)
+        MLPConfig(batch_size=0)
     with pytest.raises(ValueError, match="unknown config fields: colour"):
-        ExperimentConfig.from_dict({"colour": "blue"})
+        config_from_dict({"kind": "mlp", "colour": "blue"})
+    with pytest.raises(ValueError, match="kind must be one of"):
+        config_from_dict({"kind": "rnn"})
+    with pytest.raises(TypeError, match="use MLPConfig or CNNConfig"):
+        TrainingConfig()
 
 
 def test_seed_mlp_has_the_seed_architecture() -> None:
@@ -51,7 +60,7 @@ def _subset(mnist, n=3000):
 
 def test_two_trainings_give_bit_identical_weights(mnist) -> None:
     x, y = _subset(mnist)
-    config = ExperimentConfig(epochs=2, steps_per_execution=10)
+    config = MLPConfig(epochs=2)
     weights = []
     for _ in range(2):
         model = build_mlp(config)
@@ -67,7 +76,7 @@ def test_two_trainings_give_bit_identical_weights(mnist) -> None:
 
 def test_seed_model_reaches_96_5_percent_after_3_epochs(mnist) -> None:
     (x_train, y_train), (x_test, y_test) = mnist
-    config = ExperimentConfig(epochs=3)
+    config = MLPConfig(epochs=3)
     model = build_mlp(config)
     result = train_model(model, prepare_images(x_train), one_hot(y_train), config, progress=False)
     assert result.epochs_run == 3 and not result.stopped_early
@@ -77,7 +86,7 @@ def test_seed_model_reaches_96_5_percent_after_3_epochs(mnist) -> None:
 
 def test_progress_line_and_stop_sentence(mnist, capsys) -> None:
     x, y = _subset(mnist, 750)
-    config = ExperimentConfig(epochs=4, early_stopping_patience=0, early_stopping_monitor="loss")
+    config = MLPConfig(epochs=4, early_stopping_patience=0, early_stopping_monitor="loss")
     result = train_model(build_mlp(config), x, y, config)
     out = capsys.readouterr().out
     # First what trains and roughly how long, at once; then each epoch on the same line.
@@ -114,9 +123,7 @@ def test_load_model_errors_are_clear(tmp_path) -> None:
 
 
 def test_load_or_train_reuses_only_a_matching_config(tmp_path, monkeypatch, capsys) -> None:
-    from mnist_tutorial.train import TrainingResult
-
-    config = ExperimentConfig(name="tiny", epochs=1)
+    config = MLPConfig(name="tiny", epochs=1)
     model = build_mlp(config)
     result = TrainingResult({"loss": [1.0], "accuracy": [0.5]}, 1, False, 0.1)
     save_trained(model, config, result, tmp_path)
@@ -129,7 +136,7 @@ def test_load_or_train_reuses_only_a_matching_config(tmp_path, monkeypatch, caps
         save_trained(build_mlp(c), c, result, d)
         return None, result
 
-    monkeypatch.setattr("mnist_tutorial.train.train_and_save", fake_train_and_save)
+    monkeypatch.setattr("mnist_tutorial.trained.train_and_save", fake_train_and_save)
     loaded, loaded_result = load_or_train(config, tmp_path)
     assert calls == [] and loaded_result == result
     assert loaded.count_params() == model.count_params()
@@ -152,29 +159,30 @@ def test_cnn_builds_and_takes_image_shaped_input() -> None:
     model = build_model(config)
     # conv 24*(9+1) + conv 48*(24*9+1) + dense (5*5*48+1)*128 + output (128+1)*10
     assert model.count_params() == 240 + 10_416 + 153_728 + 1_290
-    assert [layer.name for layer in model.layers] == [
-        "conv_1",
-        "pool_1",
-        "conv_2",
-        "pool_2",
-        "flatten",
-        "hidden_1",
-        "dropout",
-        "output",
+    assert [type(layer).__name__ for layer in model.layers] == [
+        "Conv2D",
+        "MaxPooling2D",
+        "Conv2D",
+        "MaxPooling2D",
+        "Flatten",
+        "Dense",
+        "Dropout",
+        "Dense",
     ]
+    assert model.name == "cnn" and config.kind == "cnn" and MLPConfig().kind == "mlp"
     assert model.optimizer.get_config()["learning_rate"]["class_name"] == "CosineDecay"
     images = np.zeros((3, 28, 28), dtype=np.uint8)
     assert model_inputs(images, config).shape == (3, 28, 28, 1)
-    assert model_inputs(images, ExperimentConfig()).shape == (3, 784)
+    assert model_inputs(images, MLPConfig()).shape == (3, 784)
     assert model.predict(model_inputs(images, config), verbose=0).shape == (3, 10)
-    with pytest.raises(ValueError, match="architecture must be"):
-        ExperimentConfig(architecture="rnn")
+    with pytest.raises(ValueError, match="dropout must be"):
+        CNNConfig(dropout=1.0)
 
 
 def test_warmup_cosine_schedule_rises_then_falls_to_zero() -> None:
     from mnist_tutorial.model import learning_rate
 
-    config = ExperimentConfig(
+    config = MLPConfig(
         epochs=4,
         batch_size=1000,
         validation_size=5000,
@@ -188,19 +196,26 @@ def test_warmup_cosine_schedule_rises_then_falls_to_zero() -> None:
     assert rates[0] == 0.0 and rates[2] == pytest.approx(0.01)
     assert rates[0] < rates[1] < rates[2] > rates[3] > rates[4]
     assert rates[4] == pytest.approx(0.0, abs=1e-9)
-    assert learning_rate(ExperimentConfig()) == 0.001
+    assert learning_rate(MLPConfig()) == 0.001
     with pytest.raises(ValueError, match="lr_schedule"):
-        ExperimentConfig(lr_schedule="cyclic")
+        MLPConfig(lr_schedule="cyclic")
     with pytest.raises(ValueError, match="warmup_epochs"):
-        ExperimentConfig(epochs=2, warmup_epochs=2)
+        MLPConfig(epochs=2, warmup_epochs=2)
 
 
-def test_config_repr_shows_only_what_its_network_uses() -> None:
+def test_config_repr_shows_every_field_of_its_class_one_per_line() -> None:
+    import dataclasses
+
     from mnist_tutorial.config import cnn_experiment
 
-    cnn, mlp = repr(cnn_experiment()), repr(ExperimentConfig())
+    for config in (cnn_experiment(), MLPConfig()):
+        lines = repr(config).splitlines()
+        names = [f.name for f in dataclasses.fields(config)]
+        assert lines[0] == f"{type(config).__name__}(" and lines[-1] == ")"
+        assert [line.strip().split("=")[0] for line in lines[1:-1]] == names
+    cnn, mlp = repr(cnn_experiment()), repr(MLPConfig())
     assert "conv_filters" in cnn and "input_dim" not in cnn and "warmup_epochs" in cnn
-    assert "hidden_units" in mlp and "conv_filters" not in mlp and "lr_schedule" not in mlp
+    assert "input_dim" in mlp and "conv_filters" not in mlp and "lr_schedule" in mlp
 
 
 @pytest.mark.parametrize("architecture", ["mlp", "cnn"])
@@ -211,7 +226,7 @@ def test_predict_logits_agree_with_predict_in_any_chunking(architecture) -> None
     from mnist_tutorial.evaluate import predict_logits
     from mnist_tutorial.model import build_model, model_inputs
 
-    config = cnn_experiment() if architecture == "cnn" else ExperimentConfig()
+    config = cnn_experiment() if architecture == "cnn" else MLPConfig()
     model = build_model(config)
     images = np.random.default_rng(0).integers(0, 256, size=(5, 28, 28), dtype=np.uint8)
     x = model_inputs(images, config)
@@ -246,11 +261,9 @@ def test_cnn_with_schedule_trains_repeatably_and_loads_back(mnist, tmp_path) -> 
 
 
 def test_describe_stop_says_which_weights_were_kept() -> None:
-    from mnist_tutorial.train import TrainingResult, describe_stop
+    from mnist_tutorial.train import describe_stop
 
-    config = ExperimentConfig(
-        epochs=3, early_stopping_monitor="val_loss", restore_best_weights=True
-    )
+    config = MLPConfig(epochs=3, early_stopping_monitor="val_loss", restore_best_weights=True)
     run = TrainingResult({"loss": [1, 0.5, 0.4], "val_loss": [0.5, 0.3, 0.4]}, 3, False, 1.0)
     assert describe_stop(run, config) == (
         "Trained all 3 epochs. Kept the weights of epoch 2 (best val_loss: 0.3000)."
@@ -258,3 +271,89 @@ def test_describe_stop_says_which_weights_were_kept() -> None:
     assert describe_stop(run, config.replace(restore_best_weights=False)) == (
         "Trained all 3 epochs."
     )
+
+
+#: A sidecar's config as written before the configs were split by kind (the CNN of
+#: models/cnn.json then): one flat dict with "architecture", both kinds' layer fields and
+#: the two speed-only settings training no longer uses.
+OLD_CNN_SIDECAR_CONFIG = {
+    "architecture": "cnn",
+    "batch_size": 128,
+    "conv_filters": [24, 48],
+    "data_seed": 42,
+    "dropout": 0.25,
+    "early_stopping_monitor": "val_loss",
+    "early_stopping_patience": 6,
+    "epochs": 6,
+    "hidden_activation": "relu",
+    "hidden_units": [128],
+    "input_dim": 784,
+    "learning_rate": 0.003,
+    "loss": "categorical_crossentropy",
+    "lr_schedule": "warmup_cosine",
+    "metrics": ["accuracy"],
+    "name": "cnn",
+    "not_a_digit_examples": 0,
+    "num_classes": 10,
+    "optimizer": "adam",
+    "output_activation": "softmax",
+    "restore_best_weights": True,
+    "seed": 42,
+    "steps_per_execution": 20,
+    "validation_batch_size": 1000,
+    "validation_size": 5000,
+    "warmup_epochs": 1.0,
+}
+
+
+def test_old_flat_sidecar_configs_map_onto_the_new_classes(tmp_path) -> None:
+    from mnist_tutorial.config import cnn_experiment, seed_experiment
+
+    cnn = cnn_experiment().replace(seed=42)
+    assert config_from_dict(OLD_CNN_SIDECAR_CONFIG) == cnn
+    old_mlp = {
+        **{k: v for k, v in OLD_CNN_SIDECAR_CONFIG.items() if k not in ("conv_filters",)},
+        **seed_experiment().replace(seed=42).to_dict(),
+        "architecture": "mlp",
+        "conv_filters": [32, 64],
+        "dropout": 0.5,
+        "steps_per_execution": 100,
+    }
+    del old_mlp["kind"]
+    assert config_from_dict(old_mlp) == seed_experiment().replace(seed=42)
+    with pytest.raises(ValueError, match="unknown config fields: colour"):
+        config_from_dict({**OLD_CNN_SIDECAR_CONFIG, "colour": "blue"})
+    # A model saved with such a sidecar is still the one load_or_train asks for ...
+    path = save_model(build_mlp(MLPConfig(name="cnn")), tmp_path / "cnn.keras")
+    result = TrainingResult({"loss": [1.0], "val_loss": [1.0]}, 1, True, 0.1)
+    metadata = {"config": OLD_CNN_SIDECAR_CONFIG, "training": dataclasses.asdict(result)}
+    path.with_suffix(".json").write_text(json.dumps(metadata))
+    assert saved_result(cnn, path) == result
+    # ... and no longer when anything that changes training differs.
+    assert saved_result(cnn.replace(epochs=7), path) is None
+    assert saved_result(cnn.replace(seed=1), path) is None
+
+
+def test_record_training_makes_a_notebook_saved_model_recognised(tmp_path) -> None:
+    config = MLPConfig(name="by_hand", epochs=1)
+    model = build_mlp(config)
+    path = tmp_path / "by_hand.keras"
+    with pytest.raises(ModelFileError, match="no model file at"):
+        record_training(path, config, TrainingResult({"loss": [1.0]}, 1, False, 0.1))
+    model.save(path)  # as the notebook does
+    result = TrainingResult({"loss": [1.0], "accuracy": [0.5]}, 1, False, 0.1)
+    assert record_training(path, config, result) == tmp_path / "by_hand.json"
+    assert read_metadata(path)["config"]["kind"] == "mlp"
+    assert saved_result(config, path) == result
+    assert saved_result(config.replace(epochs=2), path) is None
+
+
+def test_a_model_saved_before_training_loads_without_warnings(tmp_path) -> None:
+    import warnings
+
+    path = save_model(build_mlp(), tmp_path / "untrained.keras")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        loaded = load_model(path)
+    assert not [w for w in caught if "Skipping variable loading" in str(w.message)]
+    assert loaded.optimizer.built

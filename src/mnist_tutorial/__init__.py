@@ -4,6 +4,17 @@ the tutorial's notebooks.
 `from mnist_tutorial import keras` gives Keras itself, imported the way the tutorial runs it
 (on the JAX backend unless `KERAS_BACKEND` says otherwise, without TensorFlow's start-up log
 lines: see `mnist_tutorial._keras`). Nothing heavy is imported until it is asked for.
+
+The modules form layers; each imports only from its own layer or those below
+(tests/test_layers.py checks, and docs/layout.md lists them):
+
+    applications      cli, export                       (and scripts/, benchmarks/)
+    on demand         trained: ensure_trained, load_or_train, ensure_rejection
+    trained models    evaluate, calibration, rejection, ood, plots
+    training          train, storage, model_files
+    model             model, architecture
+    data              data, datasets, preprocess, images, roundtrip
+    bottom            _keras, config, reproducibility, tables, source
 """
 
 from __future__ import annotations

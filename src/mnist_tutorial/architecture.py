@@ -6,6 +6,9 @@ any Graphviz failure as a bare `ValueError`. We wrap it rather than vendor it: i
 only the DOT description, we drop the wrong "Activation" line from the input label, and
 render with Graphviz' `dot` at a modest DPI ourselves, with a clear error when `dot` is
 missing. Its "Units: 784 (+774 more)" labels become "Units: 784 (10 drawn)".
+
+Model layer (with `model`). keras-visualizer is imported inside `architecture_dot`, only
+when a picture is drawn: it is slow to import and only notebook 4 draws one.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+
+from PIL import Image
 
 from mnist_tutorial._keras import keras
 
@@ -32,7 +37,9 @@ GRAPHVIZ_HELP = (
 
 
 def architecture_dot(model: keras.Model) -> str:
-    """keras-visualizer's DOT description of `model`, with the input label corrected."""
+    """keras-visualizer's DOT description of `model`, with the input label corrected.
+
+    keras-visualizer is imported here, not at the top: see the module docstring."""
     from keras_visualizer import visualizer
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -51,8 +58,6 @@ def architecture_dot(model: keras.Model) -> str:
 
 def _shrink_png(path: Path, colors: int = 32) -> None:
     """Re-encode a flat-coloured diagram with a small palette (a fraction of the bytes)."""
-    from PIL import Image
-
     with Image.open(path) as image:
         small = image.convert("RGB").quantize(colors=colors)
     small.save(path, format="PNG", optimize=True)

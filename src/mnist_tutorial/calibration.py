@@ -4,6 +4,9 @@ A model is calibrated when, among the answers it gives with confidence 0.9, nine
 right. `expected_calibration_error` measures the gap (binned, as Guo et al. 2017);
 `fit_temperature` finds the one scalar T that, dividing the logits, minimises the negative
 log-likelihood on held-out data — it changes confidences, never the predicted class.
+
+Uses-trained-models layer (with `evaluate`, `rejection`, `ood`, `plots`): works on
+logits, imports nothing of the package.
 """
 
 from __future__ import annotations

@@ -2,16 +2,27 @@
 
 Exit codes: 0 success, 2 usage error, 1 any other failure, reported as one line on stderr
 (the full traceback only with `--debug`).
+
+Application layer, on top of the library. Importing Keras takes seconds, so each command
+imports what it needs inside its function, after the checks that need no Keras (a model
+path, the image files): a mistyped path fails at once. That is the only reason for the
+imports inside functions here; no import cycle is dodged (tests/test_layers.py checks).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from mnist_tutorial.config import ExperimentConfig
+import numpy as np
+
+from mnist_tutorial.config import MLPConfig
+from mnist_tutorial.data import default_cache_path, load_mnist
+from mnist_tutorial.images import ImageInputError, to_mnist_style
+from mnist_tutorial.model_files import check_model_file
 
 
 class CliError(Exception):
@@ -19,8 +30,6 @@ class CliError(Exception):
 
 
 def _cmd_data(args: argparse.Namespace) -> int:
-    from mnist_tutorial.data import default_cache_path, load_mnist
-
     (x_train, _), (x_test, _) = load_mnist(args.path)
     print(
         f"MNIST ready: {len(x_train)} training and {len(x_test)} test images, "
@@ -30,18 +39,18 @@ def _cmd_data(args: argparse.Namespace) -> int:
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
-    from mnist_tutorial.data import load_mnist
     from mnist_tutorial.evaluate import loss_and_accuracy
     from mnist_tutorial.model import model_inputs
     from mnist_tutorial.preprocess import one_hot, split_validation
     from mnist_tutorial.rejection import choose_rejection, store_rejection
-    from mnist_tutorial.train import model_path, train_and_save
+    from mnist_tutorial.storage import model_path
+    from mnist_tutorial.trained import train_and_save
 
     if args.out.suffix != ".keras":
         raise CliError(f"model files end in .keras, got {args.out.name!r}")
     given = {"epochs": args.epochs, "batch_size": args.batch_size, "seed": args.seed}
     changes = {k: v for k, v in given.items() if v is not None}
-    config = ExperimentConfig(name=args.out.stem, **changes)
+    config = MLPConfig(name=args.out.stem, **changes)
     model, result = train_and_save(config, args.out.parent)
     path = model_path(config, args.out.parent)
     (x_train, y_train), (x_test, y_test) = load_mnist()
@@ -60,16 +69,13 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
-    from mnist_tutorial.model_files import check_model_file
-
     check_model_file(args.model)  # a wrong path fails at once, before Keras is imported
     from sklearn.metrics import classification_report
 
-    from mnist_tutorial.data import load_mnist
     from mnist_tutorial.evaluate import loss_and_accuracy, predict_probabilities, to_classes
     from mnist_tutorial.preprocess import one_hot
     from mnist_tutorial.rejection import as_model_input
-    from mnist_tutorial.train import load_model
+    from mnist_tutorial.storage import load_model
 
     model = load_model(args.model)
     _, (x_test, y_test) = load_mnist()
@@ -86,12 +92,6 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def _cmd_predict(args: argparse.Namespace) -> int:
-    import json
-
-    import numpy as np
-
-    from mnist_tutorial.images import ImageInputError, to_mnist_style
-
     # Read every image first, so a bad path fails before Keras is imported and the model
     # is loaded (seconds).
     images, failures = [], 0
@@ -103,11 +103,9 @@ def _cmd_predict(args: argparse.Namespace) -> int:
             failures += 1
     if not images:
         return 1
-    from mnist_tutorial.model_files import check_model_file
-
     check_model_file(args.model)  # a wrong path fails at once, before Keras is imported
     from mnist_tutorial.rejection import load_rejection, predict_or_reject
-    from mnist_tutorial.train import load_model
+    from mnist_tutorial.storage import load_model
 
     model = load_model(args.model)
     # The temperature and threshold chosen on the validation split and stored with the

@@ -1,14 +1,25 @@
-"""The experiment's defining constants, in one frozen object.
+"""The experiments' defining constants, as frozen objects: one class per kind of model.
 
-`ExperimentConfig()` is the seed notebook's experiment (plus a seed, which the seed notebook
-does not set). Override by keyword — `ExperimentConfig(epochs=3)` or
-`config.replace(epochs=3)` — never by editing globals.
+Bottom layer (with `_keras`, `reproducibility`, `tables`, `source`): imports nothing of
+the package.
+
+`TrainingConfig` holds what every training run shares (seeds, optimizer, loss, epochs,
+early stopping, the validation split); `MLPConfig` adds the dense network's layers and
+`CNNConfig` the convolutional network's. `MLPConfig()` is the seed notebook's experiment
+(plus a seed, which the seed notebook does not set). Override by keyword —
+`MLPConfig(epochs=3)` or `config.replace(epochs=3)` — never by editing globals. The
+printed form (`repr`) shows every field, one per line.
 
 Two seeds: `seed` is the training seed (initial weights, batch order, dropout); `data_seed`
 fixes the data (the validation split, generated images), which stays the same when only the
 training changes, as on another CPU. The training seed is 42 unless the environment variable
 `MNIST_TUTORIAL_SEED` names another: `make envelope` retrains the whole course with other
 seeds that way, to measure how far a result moves from one training run to the next.
+
+`to_dict()` records the kind of model (`"kind"`) with the fields; `config_from_dict` reads
+it back, and also reads the flat dicts that sidecars saved before this split hold (one
+`ExperimentConfig` with an `"architecture"` field and both kinds' fields), so models saved
+then are still recognised.
 """
 
 from __future__ import annotations
@@ -16,11 +27,15 @@ from __future__ import annotations
 import dataclasses
 import os
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 #: The environment variable that sets the default training seed (see the module docstring).
 SEED_VARIABLE = "MNIST_TUTORIAL_SEED"
 DEFAULT_SEED = 42
+
+#: Fields of the old flat sidecar dicts that no config has any more: the kind of model (now
+#: the class) and two speed-only settings that training no longer uses.
+LEGACY_FIELDS = ("architecture", "steps_per_execution", "validation_batch_size")
 
 
 def default_training_seed() -> int:
@@ -35,23 +50,17 @@ def default_training_seed() -> int:
 
 
 @dataclass(frozen=True, repr=False)
-class ExperimentConfig:
-    """Everything that defines one training run of the tutorial's MLP."""
+class TrainingConfig:
+    """What every training run shares, whatever the network: use `MLPConfig` or `CNNConfig`."""
 
-    name: str = "seed_mlp"
-    #: "mlp" (the seed's dense network) or "cnn" (a small convolutional network).
-    architecture: str = "mlp"
+    #: The kind of model, for file names, sidecars and time estimates ("mlp" or "cnn").
+    KIND: ClassVar[str] = ""
+
+    name: str = "model"
     #: The training seed: initial weights, order of the batches, dropout.
     seed: int = field(default_factory=default_training_seed)
     #: The data seed: which images form the validation split, the generated images.
     data_seed: int = DEFAULT_SEED
-    input_dim: int = 784
-    hidden_units: tuple[int, ...] = (128, 64)
-    #: Filters of the CNN's convolution blocks (used when architecture == "cnn"); the CNN's
-    #: `hidden_units` are dense layers between its convolutions and its output layer.
-    conv_filters: tuple[int, ...] = (32, 64)
-    dropout: float = 0.5
-    hidden_activation: str = "relu"
     num_classes: int = 10
     output_activation: str = "softmax"
     optimizer: str = "adam"
@@ -72,23 +81,11 @@ class ExperimentConfig:
     validation_size: int = 5000
     #: Generated non-digit images added to training as an 11th class, "not a digit".
     not_a_digit_examples: int = 0
-    #: Batches run before Keras comes back to its Python bookkeeping (callbacks, logs): the same
-    #: updates, less overhead. (TensorFlow runs them in one compiled loop; Keras 3.15 on JAX
-    #: still calls the compiled step once per batch, see the README's Speed section.)
-    steps_per_execution: int = 100
-    #: Batch size for the validation images after each epoch: speed only, nothing learned
-    #: changes (at 75, the 5000 validation images took 67 small calls per epoch).
-    validation_batch_size: int = 1000
 
     def __post_init__(self) -> None:
-        for name in (
-            "epochs",
-            "batch_size",
-            "steps_per_execution",
-            "validation_batch_size",
-            "num_classes",
-            "input_dim",
-        ):
+        if not self.KIND:
+            raise TypeError("TrainingConfig is the shared part: use MLPConfig or CNNConfig")
+        for name in ("epochs", "batch_size", "num_classes"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be a positive integer, got {getattr(self, name)}")
         if self.not_a_digit_examples < 0:
@@ -100,17 +97,18 @@ class ExperimentConfig:
         if self.early_stopping_patience < 0:
             raise ValueError("early_stopping_patience must be >= 0")
         # JSON round trips turn tuples into lists; keep the dataclass hashable and comparable.
-        object.__setattr__(self, "hidden_units", tuple(self.hidden_units))
         object.__setattr__(self, "metrics", tuple(self.metrics))
-        object.__setattr__(self, "conv_filters", tuple(self.conv_filters))
         if self.lr_schedule not in ("constant", "warmup_cosine"):
             raise ValueError(
                 f"lr_schedule must be 'constant' or 'warmup_cosine', got {self.lr_schedule!r}"
             )
         if not 0 <= self.warmup_epochs < self.epochs:
             raise ValueError("warmup_epochs must be >= 0 and fewer than epochs")
-        if self.architecture not in ("mlp", "cnn"):
-            raise ValueError(f"architecture must be 'mlp' or 'cnn', got {self.architecture!r}")
+
+    @property
+    def kind(self) -> str:
+        """ "mlp" or "cnn": the kind of model this config trains."""
+        return self.KIND
 
     @property
     def output_units(self) -> int:
@@ -124,38 +122,27 @@ class ExperimentConfig:
         images = 60_000 - self.validation_size + self.not_a_digit_examples
         return -(-images // self.batch_size)
 
-    def relevant_fields(self) -> list[str]:
-        """The fields that change this config's training: the MLP's layers are left out of a
-        CNN's config and the CNN's out of an MLP's, and the schedule's when the rate is constant."""
-        skip = {"input_dim", "validation_batch_size"}
-        if self.architecture == "mlp":
-            skip = {"conv_filters", "dropout", "validation_batch_size"}
-        if self.lr_schedule == "constant":
-            skip |= {"lr_schedule", "warmup_epochs"}
-        if not self.not_a_digit_examples:
-            skip |= {"not_a_digit_examples"}
-        return [f.name for f in dataclasses.fields(self) if f.name not in skip]
-
     def __repr__(self) -> str:
-        """Only the fields that shape this config's model (`relevant_fields`), one per line."""
+        """Every field of the config, one per line."""
         values = "".join(
-            f"    {name}={getattr(self, name)!r},\n" for name in self.relevant_fields()
+            f"    {f.name}={getattr(self, f.name)!r},\n" for f in dataclasses.fields(self)
         )
         return f"{type(self).__name__}(\n{values})"
 
-    def replace(self, **changes: Any) -> ExperimentConfig:
+    def replace(self, **changes: Any) -> TrainingConfig:
         """A copy with some fields changed."""
         return dataclasses.replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (tuples become lists)."""
-        return {
+        """A JSON-ready dict: `"kind"`, then the fields (tuples become lists)."""
+        values = {
             k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(self).items()
         }
+        return {"kind": self.kind, **values}
 
     @classmethod
-    def from_dict(cls, values: dict[str, Any]) -> ExperimentConfig:
-        """Inverse of `to_dict`; unknown keys are an error."""
+    def from_dict(cls, values: dict[str, Any]) -> TrainingConfig:
+        """This class's config from `values` (without `"kind"`); unknown keys are an error."""
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = set(values) - known
         if unknown:
@@ -163,15 +150,88 @@ class ExperimentConfig:
         return cls(**values)
 
 
-def seed_experiment() -> ExperimentConfig:
+@dataclass(frozen=True, repr=False)
+class MLPConfig(TrainingConfig):
+    """One training run of the tutorial's dense network (the seed notebook's MLP)."""
+
+    KIND: ClassVar[str] = "mlp"
+
+    name: str = "seed_mlp"
+    input_dim: int = 784
+    hidden_units: tuple[int, ...] = (128, 64)
+    hidden_activation: str = "relu"
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.input_dim < 1:
+            raise ValueError(f"input_dim must be a positive integer, got {self.input_dim}")
+        object.__setattr__(self, "hidden_units", tuple(self.hidden_units))
+
+
+@dataclass(frozen=True, repr=False)
+class CNNConfig(TrainingConfig):
+    """One training run of the small convolutional network (notebook 7): (conv 3x3 + relu,
+    max-pool 2x2) per entry of `conv_filters`, a dense layer per entry of `hidden_units`,
+    dropout, the softmax layer."""
+
+    KIND: ClassVar[str] = "cnn"
+
+    name: str = "cnn"
+    conv_filters: tuple[int, ...] = (24, 48)
+    #: Dense layers between the convolutions and the output layer.
+    hidden_units: tuple[int, ...] = (128,)
+    hidden_activation: str = "relu"
+    dropout: float = 0.25
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        object.__setattr__(self, "conv_filters", tuple(self.conv_filters))
+        object.__setattr__(self, "hidden_units", tuple(self.hidden_units))
+        if not 0.0 <= self.dropout < 1.0:
+            raise ValueError(f"dropout must be in [0, 1), got {self.dropout}")
+
+
+#: The config class of each kind of model.
+CONFIG_CLASSES: dict[str, type[TrainingConfig]] = {"mlp": MLPConfig, "cnn": CNNConfig}
+
+
+def config_from_dict(values: dict[str, Any]) -> TrainingConfig:
+    """The config a `to_dict()` dict describes, of the class its `"kind"` names.
+
+    Also reads the flat dicts of sidecars written before the configs were split by kind
+    (no `"kind"`; an `"architecture"`, `steps_per_execution`, `validation_batch_size` and
+    both kinds' layer fields): the kind comes from `"architecture"` ("mlp" when absent), and
+    what does not belong to that kind's class is dropped. Any other unknown key is an error.
+    """
+    values = dict(values)
+    if "kind" in values:
+        kind = values.pop("kind")
+        legacy = False
+    else:
+        kind = values.get("architecture", "mlp")
+        legacy = True
+    if kind not in CONFIG_CLASSES:
+        raise ValueError(f"kind must be one of {', '.join(CONFIG_CLASSES)}, got {kind!r}")
+    cls = CONFIG_CLASSES[kind]
+    if legacy:
+        layer_fields = {
+            f.name for other in CONFIG_CLASSES.values() for f in dataclasses.fields(other)
+        }
+        own = {f.name for f in dataclasses.fields(cls)}
+        dropped = set(LEGACY_FIELDS) | (layer_fields - own)
+        values = {k: v for k, v in values.items() if k not in dropped}
+    return cls.from_dict(values)
+
+
+def seed_experiment() -> MLPConfig:
     """The seed notebook's experiment (stop on training accuracy, patience 30), trained on
     55000 images with 5000 held out as a validation split that is watched, never used."""
-    return ExperimentConfig()
+    return MLPConfig()
 
 
-def validation_stopped_experiment() -> ExperimentConfig:
+def validation_stopped_experiment() -> MLPConfig:
     """Stop on validation loss and keep the best weights (the honest rule)."""
-    return ExperimentConfig(
+    return MLPConfig(
         name="mlp_val_loss",
         validation_size=5000,
         early_stopping_monitor="val_loss",
@@ -180,14 +240,14 @@ def validation_stopped_experiment() -> ExperimentConfig:
     )
 
 
-def not_a_digit_experiment() -> ExperimentConfig:
+def not_a_digit_experiment() -> MLPConfig:
     """The validation-stopped MLP with an 11th class trained on generated non-digits."""
     return validation_stopped_experiment().replace(
         name="mlp_not_a_digit", not_a_digit_examples=6000
     )
 
 
-def cnn_experiment() -> ExperimentConfig:
+def cnn_experiment() -> CNNConfig:
     """A small convnet in the spirit of Keras' "Simple MNIST convnet" example (narrower, with
     one hidden dense layer), trained for a short fixed schedule of 6 epochs: the learning rate
     warms up for one epoch, then decays along a cosine to 0. The weights of the epoch with the
@@ -196,9 +256,8 @@ def cnn_experiment() -> ExperimentConfig:
     Six epochs rather than seven cut the training time by about a seventh and kept the test
     accuracy at or above 99.2 % on every seed tried; narrower networks (16/32 or 24/32
     filters) trained faster but fell below it on some seeds (benchmarks/results/cnn_levers.json)."""
-    return ExperimentConfig(
+    return CNNConfig(
         name="cnn",
-        architecture="cnn",
         conv_filters=(24, 48),
         hidden_units=(128,),
         dropout=0.25,
@@ -211,5 +270,4 @@ def cnn_experiment() -> ExperimentConfig:
         early_stopping_monitor="val_loss",
         early_stopping_patience=6,
         restore_best_weights=True,
-        steps_per_execution=20,
     )

@@ -15,10 +15,14 @@ download host. It tries, in order:
 Whatever served, the arrays must match the published content digests before they are
 cached (atomically: temporary file, then rename) or returned. When every source fails, one
 `MnistUnavailableError` names each source, why it failed, and what the user can do.
+
+Data layer (with `datasets`, `preprocess`, `images`, `roundtrip`): imports nothing of the
+package.
 """
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import hashlib
 import http.client
@@ -216,8 +220,6 @@ class _NumpyOnlyUnpickler(pickle.Unpickler):
         if name == "_frombuffer":
             return _numpy_frombuffer()
         if module == "_codecs":
-            import codecs
-
             return codecs.encode
         return getattr(np, name)
 

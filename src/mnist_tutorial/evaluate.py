@@ -2,6 +2,8 @@
 
 Functions take arrays and return arrays or numbers (scikit-learn style); the figures live
 in `plots`.
+
+Uses-trained-models layer (with `calibration`, `rejection`, `ood`, `plots`).
 """
 
 from __future__ import annotations
@@ -9,8 +11,9 @@ from __future__ import annotations
 import weakref
 
 import numpy as np
+from scipy.special import log_softmax
+from sklearn.metrics import classification_report, r2_score
 from sklearn.metrics import confusion_matrix as _sk_confusion_matrix
-from sklearn.metrics import r2_score
 
 from mnist_tutorial._keras import keras
 
@@ -46,8 +49,6 @@ def cross_entropy(model: keras.Model, x: np.ndarray, y_true: np.ndarray) -> floa
     whichever way Keras runs. `model.evaluate` may clip each probability at 1e-7 first,
     which caps the loss of a confident mistake at about 16 and lowers the mean.
     """
-    from scipy.special import log_softmax
-
     y_true = np.asarray(y_true)
     if y_true.ndim == 2:
         y_true = y_true.argmax(axis=1)
@@ -106,8 +107,6 @@ def _feature_extractor(model: keras.Model) -> keras.Model:
 
 def per_class_report(y_true: np.ndarray, y_pred: np.ndarray) -> str:
     """Per-digit precision, recall and F1 (scikit-learn's `classification_report`)."""
-    from sklearn.metrics import classification_report
-
     return classification_report(y_true, y_pred, labels=list(range(10)), digits=4, zero_division=0)
 
 

@@ -12,6 +12,10 @@ Kernels are float32, or with `precision="int8"` (what the site uses: a quarter o
 size) 8-bit integers with one float32 scale per output unit, `kernel = q * scale`
 (symmetric, per column). Biases stay float32. `exported_weights` decodes either, so that the
 Python side can run exactly the weights the page runs.
+
+Application layer (with `cli` and the scripts): on top of the library. The layers are read
+by their Keras class and order, never by name (Keras numbers its default names per process,
+so a name says nothing about a layer's role); an error names a layer by its position.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ import numpy as np
 from mnist_tutorial._keras import keras
 from mnist_tutorial.images import preprocessing_constants
 from mnist_tutorial.rejection import RejectionSettings
-from mnist_tutorial.train import write_text_atomic
+from mnist_tutorial.storage import write_text_atomic
 
 FORMAT = "mnist-tutorial-mlp/1"
 PRECISIONS = ("float32", "int8")
@@ -91,7 +95,6 @@ def _weighted(layer: keras.layers.Layer, kind: str, activation: str, precision: 
     kernel, bias = layer.get_weights()
     return {
         "type": kind,
-        "name": layer.name,
         **({"size": int(kernel.shape[0])} if kind == "conv2d" else {}),
         "inputs": int(kernel.shape[-2]),
         "units": int(kernel.shape[-1]),
@@ -101,7 +104,12 @@ def _weighted(layer: keras.layers.Layer, kind: str, activation: str, precision: 
     }
 
 
-def _conv_spec(layer: keras.layers.Layer, precision: str) -> dict:
+def _label(position: int, layer: keras.layers.Layer) -> str:
+    """How an error names a layer: by its position and class (never by its name)."""
+    return f"layer {position} ({type(layer).__name__})"
+
+
+def _conv_spec(layer: keras.layers.Layer, label: str, precision: str) -> dict:
     config = layer.get_config()
     plain = (
         config["padding"] == "valid"
@@ -112,17 +120,17 @@ def _conv_spec(layer: keras.layers.Layer, precision: str) -> dict:
         and config["kernel_size"][0] == config["kernel_size"][1]
     )
     if not plain or config["activation"] != "relu":
-        raise ExportError(f"layer {layer.name!r}: only square 'valid' relu convolutions")
+        raise ExportError(f"{label}: only square 'valid' relu convolutions")
     return _weighted(layer, "conv2d", "relu", precision)
 
 
-def _pool_spec(layer: keras.layers.Layer) -> dict:
+def _pool_spec(layer: keras.layers.Layer, label: str) -> dict:
     config = layer.get_config()
     size = tuple(config["pool_size"])
     strides = tuple(config["strides"] or size)
     if size[0] != size[1] or strides != size or config["padding"] != "valid":
-        raise ExportError(f"layer {layer.name!r}: only square 'valid' max-pooling")
-    return {"type": "maxpool2d", "name": layer.name, "size": int(size[0])}
+        raise ExportError(f"{label}: only square 'valid' max-pooling")
+    return {"type": "maxpool2d", "size": int(size[0])}
 
 
 def model_spec(
@@ -133,28 +141,28 @@ def model_spec(
     does nothing at prediction and is left out)."""
     if precision not in PRECISIONS:
         raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
-    layers, found = [], set()
-    for layer in model.layers:
+    layers, dense_labels, found = [], [], set()
+    for position, layer in enumerate(model.layers, start=1):
+        label = _label(position, layer)
         if isinstance(layer, keras.layers.Conv2D):
-            layers.append(_conv_spec(layer, precision))
+            layers.append(_conv_spec(layer, label, precision))
         elif isinstance(layer, keras.layers.MaxPooling2D):
-            layers.append(_pool_spec(layer))
+            layers.append(_pool_spec(layer, label))
         elif isinstance(layer, keras.layers.Flatten):
-            layers.append({"type": "flatten", "name": layer.name})
+            layers.append({"type": "flatten"})
         elif isinstance(layer, keras.layers.Dense):
             layers.append(_weighted(layer, "dense", layer.get_config()["activation"], precision))
+            dense_labels.append(label)
         elif not isinstance(layer, (keras.layers.Dropout, keras.layers.InputLayer)):
             found.add(type(layer).__name__)
     dense = [layer for layer in layers if layer["type"] == "dense"]
     if found or not dense:
         kinds = ", ".join(sorted(found)) or "no Dense layer"
         raise ExportError(f"only an MLP or a small CNN can be exported (found {kinds})")
-    for i, layer in enumerate(dense):
+    for i, (layer, label) in enumerate(zip(dense, dense_labels, strict=True)):
         expected = "softmax" if i == len(dense) - 1 else "relu"
         if layer["activation"] != expected:
-            raise ExportError(
-                f"layer {layer['name']!r}: activation {layer['activation']!r}, not {expected!r}"
-            )
+            raise ExportError(f"{label}: activation {layer['activation']!r}, not {expected!r}")
     shape = tuple(model.input_shape[1:])
     if shape not in ((784,), (28, 28, 1)) or dense[-1]["units"] not in (10, 11):
         raise ExportError(

@@ -20,6 +20,8 @@ notebook that shows them side by side.
 Every step is plain arithmetic on float64 arrays, so the "draw a digit" page of the course's
 site repeats it exactly in JavaScript (`site/_static/mnist_digit.js`); the constants below are
 exported with the model's weights so both sides use the same values.
+
+Data layer (with `data`, `datasets`, `preprocess`, `roundtrip`).
 """
 
 from __future__ import annotations

@@ -1,8 +1,10 @@
 """Model files on disk, checked without importing Keras (which takes seconds).
 
 The command line checks a model path with `check_model_file` before it imports Keras, so a
-mistyped path fails at once, in one line; `mnist_tutorial.train.load_model` runs the same
+mistyped path fails at once, in one line; `mnist_tutorial.storage.load_model` runs the same
 check before it loads.
+
+Training layer (with `train` and `storage`), yet free of Keras: imports nothing of the package.
 """
 
 from __future__ import annotations

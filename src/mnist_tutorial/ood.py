@@ -3,7 +3,10 @@
 `ood_datasets` builds the test sets (noise, blank, all-ink, rotated and inverted digits);
 `auroc_in_vs_out` measures how well a score ranks real test digits above them (1 is perfect,
 0.5 is chance); `energy_score` is an alternative to the top probability that uses the
-logits' overall size, not only their softmax.
+logits' overall size, not only their softmax. (The generated non-digits a model can be
+trained on as an 11th class are `mnist_tutorial.datasets.not_a_digit_images`.)
+
+Uses-trained-models layer (with `evaluate`, `calibration`, `rejection`, `plots`).
 """
 
 from __future__ import annotations
@@ -13,6 +16,10 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.special import logsumexp
 from sklearn.metrics import roc_auc_score
+
+from mnist_tutorial.calibration import apply_temperature
+from mnist_tutorial.rejection import threshold_for_accuracy
+from mnist_tutorial.tables import format_table
 
 
 def ood_datasets(test_images: np.ndarray, n: int = 1000, seed: int = 42) -> dict[str, np.ndarray]:
@@ -61,34 +68,6 @@ def acceptance_rate(scores: np.ndarray, threshold: float) -> float:
     return float(np.mean(np.asarray(scores) >= threshold))
 
 
-def not_a_digit_images(digits: np.ndarray, n: int, seed: int) -> np.ndarray:
-    """`n` generated non-digits, float32 (n, 28, 28), to teach an 11th class.
-
-    Four kinds in equal shares: uniform noise over a random range inside [-1, 1], Gaussian
-    noise of random mean and spread, flat images of a random grey level, and training
-    digits with their pixels shuffled (the same ink, no shape). Rotated and inverted digits
-    are deliberately not among them: they stay an honest test.
-    """
-    rng = np.random.default_rng(seed)
-    digits = np.asarray(digits)
-    if digits.dtype == np.uint8:
-        digits = digits.astype(np.float32) / 255.0
-    digits = digits.reshape(-1, 784)
-    kinds = np.arange(n) % 4
-    out = np.empty((n, 784), dtype=np.float32)
-    for i, kind in enumerate(kinds):
-        if kind == 0:
-            low = rng.uniform(-1.0, 0.5)
-            out[i] = rng.uniform(low, rng.uniform(low + 0.1, 1.0), 784)
-        elif kind == 1:
-            out[i] = np.clip(rng.normal(rng.uniform(0, 1), rng.uniform(0.05, 0.5), 784), 0, 1)
-        elif kind == 2:
-            out[i] = rng.uniform(0, 1)
-        else:
-            out[i] = rng.permutation(digits[rng.integers(len(digits))])
-    return out.reshape(n, 28, 28)
-
-
 def digit_scores(
     logits: np.ndarray, method: str, temperature: float = 1.0, num_digits: int = 10
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -100,8 +79,6 @@ def digit_scores(
 
     The predicted class is the argmax over all outputs (10 means "not a digit").
     """
-    from mnist_tutorial.calibration import apply_temperature
-
     predicted = np.asarray(logits).argmax(axis=1)
     if method == "max_probability":
         return apply_temperature(logits, temperature)[:, :num_digits].max(axis=1), predicted
@@ -131,8 +108,6 @@ def choose_threshold(
 ) -> float:
     """The lowest score threshold whose answered *validation* digits are at least
     `target_accuracy` right (a "not a digit" answer counts as a refusal)."""
-    from mnist_tutorial.rejection import threshold_for_accuracy
-
     scores, predicted = digit_scores(val_logits, method, temperature)
     scores = np.where(predicted < 10, scores, -np.inf)
     return threshold_for_accuracy(scores, predicted == np.asarray(y_val), target_accuracy)[0]
@@ -169,8 +144,6 @@ def ood_report(
 def format_ood_comparison(reports: dict[str, OODReport]) -> str:
     """One text table: per non-digit set, each method's accepted share and AUROC; then each
     method's coverage of the test digits at its threshold."""
-    from mnist_tutorial.tables import format_table
-
     names = list(next(iter(reports.values())).accepted)
     headers = ["input"]
     for method in reports:

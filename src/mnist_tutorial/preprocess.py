@@ -3,11 +3,16 @@
 `scale_pixels` maps uint8 0-255 to float32 0-1, `flatten_images` turns (n, 28, 28) into
 (n, 784), `one_hot` encodes digit labels with `keras.utils.to_categorical`. Bad input gets a
 `ValueError` saying what was expected and what came.
+
+Data layer (with `data`, `datasets`, `images`, `roundtrip`).
 """
 
 from __future__ import annotations
 
 import numpy as np
+from sklearn.model_selection import train_test_split
+
+from mnist_tutorial._keras import keras
 
 
 def scale_pixels(images: np.ndarray) -> np.ndarray:
@@ -28,8 +33,6 @@ def flatten_images(images: np.ndarray) -> np.ndarray:
 
 def one_hot(labels: np.ndarray, num_classes: int = 10) -> np.ndarray:
     """Digit labels (n,) -> float32 one-hot rows (n, num_classes)."""
-    from mnist_tutorial._keras import keras
-
     labels = np.asarray(labels)
     if labels.ndim != 1:
         raise ValueError(f"one_hot expects a vector of labels (n,), got shape {labels.shape}")
@@ -55,8 +58,6 @@ def split_validation(
 
     Returns `(x_fit, y_fit), (x_val, y_val)`. The test set is never involved.
     """
-    from sklearn.model_selection import train_test_split
-
     if not 0 < validation_size < len(labels):
         raise ValueError(
             f"validation_size must be between 1 and {len(labels) - 1}, got {validation_size}"

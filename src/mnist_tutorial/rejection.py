@@ -5,6 +5,10 @@ accuracy (so it keeps the most answers), `risk_coverage_curve` traces the trade-
 `predict_or_reject` is what the CLI and the own-digit notebook call. `choose_rejection` picks
 the temperature and threshold on the validation split and `store_rejection` keeps them in
 the model's sidecar, where the CLI and the notebooks find them (`load_rejection`).
+
+Uses-trained-models layer (with `evaluate`, `calibration`, `ood`, `plots`): above training
+and storage. `mnist_tutorial.trained.ensure_rejection` chooses and stores the settings of a
+model it trains on demand.
 """
 
 from __future__ import annotations
@@ -12,12 +16,13 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 import numpy as np
 
 from mnist_tutorial._keras import keras
-from mnist_tutorial.config import ExperimentConfig
+from mnist_tutorial.calibration import apply_temperature, fit_temperature
+from mnist_tutorial.evaluate import predict_logits
+from mnist_tutorial.storage import read_metadata, sidecar_path, write_text_atomic
 
 
 @dataclass(frozen=True)
@@ -93,9 +98,6 @@ def predict_or_reject(
     class is also None. `probabilities` has one column per model output. Pass the values
     a `RejectionSettings` holds (`load_rejection(model_path)`).
     """
-    from mnist_tutorial.calibration import apply_temperature
-    from mnist_tutorial.evaluate import predict_logits
-
     logits = predict_logits(model, as_model_input(images, model))
     answered = decide(logits, temperature, threshold).answered_class
     classes = [int(c) if c < 10 else None for c in answered]
@@ -132,9 +134,6 @@ def choose_rejection(
     With an 11th "not a digit" output, a validation digit called "not a digit" counts as
     a refusal, never as an answer.
     """
-    from mnist_tutorial.calibration import fit_temperature
-    from mnist_tutorial.evaluate import predict_logits
-
     y_val = np.asarray(y_val)
     logits = predict_logits(model, as_model_input(x_val, model))
     temperature = fit_temperature(logits, y_val)
@@ -154,8 +153,6 @@ class _Scored:
 def decide(logits: np.ndarray, temperature: float, threshold: float) -> _Scored:
     """Top class and its temperature-scaled probability per row; `answered_class` is 10
     ("no answer") where the top is "not a digit" or the probability is under `threshold`."""
-    from mnist_tutorial.calibration import apply_temperature
-
     probabilities = apply_temperature(logits, temperature)
     top = probabilities.argmax(axis=1)
     confidence = probabilities.max(axis=1)
@@ -168,8 +165,6 @@ def report_rejection(
 ) -> dict[str, float]:
     """What `settings` give on labelled data (use it once, on the test set): the share
     answered (coverage), the accuracy of those answers and the accuracy without refusing."""
-    from mnist_tutorial.evaluate import predict_logits
-
     y = np.asarray(y)
     logits = predict_logits(model, as_model_input(x, model))
     scored = decide(logits, settings.temperature, settings.threshold)
@@ -185,48 +180,14 @@ def report_rejection(
 
 def store_rejection(model_path: str | os.PathLike[str], settings: RejectionSettings) -> None:
     """Write `settings` into the model's JSON sidecar (key "rejection"), atomically."""
-    from mnist_tutorial.train import read_metadata, sidecar_path, write_text_atomic
-
     metadata = read_metadata(model_path)
     if metadata is None:
-        raise FileNotFoundError(f"{sidecar_path(Path(model_path))} is missing or unreadable")
+        raise FileNotFoundError(f"{sidecar_path(model_path)} is missing or unreadable")
     metadata["rejection"] = asdict(settings)
-    write_text_atomic(
-        sidecar_path(Path(model_path)), json.dumps(metadata, indent=2, sort_keys=True)
-    )
+    write_text_atomic(sidecar_path(model_path), json.dumps(metadata, indent=2, sort_keys=True))
 
 
 def load_rejection(model_path: str | os.PathLike[str]) -> RejectionSettings | None:
     """The settings stored with a model by `store_rejection`, or None."""
-    from mnist_tutorial.train import read_metadata
-
     values = (read_metadata(model_path) or {}).get("rejection")
     return RejectionSettings(**values) if values else None
-
-
-def ensure_rejection(
-    config: ExperimentConfig,
-    models_dir: str | os.PathLike[str] = "models",
-    target_accuracy: float = 0.995,
-) -> RejectionSettings:
-    """The rejection settings stored with `config`'s saved model (notebooks 9 and 10 store
-    them); when there are none yet, choose them on the config's validation split and store
-    them. Trains the model first if it is not saved yet."""
-    from mnist_tutorial.data import load_mnist
-    from mnist_tutorial.model import model_inputs
-    from mnist_tutorial.preprocess import split_validation
-    from mnist_tutorial.train import ensure_trained, load_model
-
-    path = ensure_trained(config, models_dir)
-    stored = load_rejection(path)
-    if stored is not None and stored.target_accuracy == target_accuracy:
-        return stored
-    if not config.validation_size:
-        raise ValueError(f"{config.name} has no validation split to choose a threshold on")
-    (x_train, y_train), _ = load_mnist(verbose=False)
-    _, (x_val, y_val) = split_validation(x_train, y_train, config.validation_size, config.data_seed)
-    settings = choose_rejection(
-        load_model(path), model_inputs(x_val, config), y_val, target_accuracy
-    )
-    store_rejection(path, settings)
-    return settings

@@ -5,15 +5,22 @@ TensorFlow's op determinism (which also covers Keras' tf.data input pipeline on 
 backend). Same config + same machine + same software = same weights. Across CPU models,
 backends or library versions the last digits may still differ (oneDNN and XLA take
 different paths on different CPUs).
+
+Bottom layer (with `_keras` and `config`).
 """
 
 from __future__ import annotations
 
+import platform
+from importlib import metadata
+
+import numpy as np
+
+from mnist_tutorial._keras import keras, tf
+
 
 def set_reproducible(seed: int) -> None:
     """Seed every random generator Keras training uses and make TensorFlow ops deterministic."""
-    from mnist_tutorial._keras import keras, tf
-
     keras.utils.set_random_seed(seed)
     # TensorFlow needs telling; JAX's CPU kernels are deterministic as they are.
     if tf is not None:
@@ -23,13 +30,6 @@ def set_reproducible(seed: int) -> None:
 def environment_line() -> str:
     """One line naming the software a notebook ran with (Python, Keras and its backend,
     JAX, TensorFlow, NumPy), printed at the end of every notebook."""
-    import platform
-    from importlib import metadata
-
-    import numpy as np
-
-    from mnist_tutorial._keras import keras
-
     versions = [f"Python {platform.python_version()}"]
     versions.append(f"Keras {keras.__version__} ({keras.config.backend()})")
     for package, name in (("jax", "JAX"), ("tensorflow", "TensorFlow")):

@@ -5,6 +5,8 @@ bicubic interpolation, placed off-centre on a larger canvas, optionally blurred,
 dark ink on light paper. `round_trip_variants` gives every digit one such rendering, cycling
 through sizes, polarities, blur and positions, so a thousand digits cover all combinations;
 `to_mnist_style` of the rendering should give back (nearly) the original 28x28 digit.
+
+Data layer (with `data`, `datasets`, `preprocess`, `images`).
 """
 
 from __future__ import annotations

@@ -3,6 +3,8 @@
 Where a notebook lets the library run Keras code (building the CNN, saving a model), the
 student still reads that code: `show_source(build_cnn)` displays the very lines that run,
 so what is shown can never drift from what runs.
+
+Bottom layer: imports nothing of the package.
 """
 
 from __future__ import annotations

@@ -2,6 +2,8 @@
 
 Floats are written with four decimals. The header row names each column: the notebook
 comparison (tests/nbval_tolerance.py) picks each number's tolerance from its column's header.
+
+Bottom layer: imports nothing of the package.
 """
 
 from __future__ import annotations

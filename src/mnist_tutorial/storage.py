@@ -1,0 +1,172 @@
+"""Trained models on disk: `.keras` files, each with a JSON sidecar of how it was trained.
+
+Training layer (with `train`, whose `TrainingResult` the sidecars hold): above the model
+layer, below everything that uses trained models.
+
+`save_model` writes a `.keras` file atomically (temporary name, then rename);
+`save_trained` puts a trained model where `mnist_tutorial.trained.load_or_train` looks
+(`model_path`) with its sidecar: the config (`config.to_dict()`) and the training record.
+`record_training` writes only the sidecar, beside a `.keras` file a notebook saved itself
+with `model.save(path)`, so that `load_or_train` recognises that model too.
+`saved_result` is that recognition: the record of a saved model, when its sidecar's config
+is the one asked for (sidecars written before the configs were split by kind are read with
+`config_from_dict`, so the models saved then still count).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import warnings
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from mnist_tutorial._keras import keras
+from mnist_tutorial.config import TrainingConfig, config_from_dict
+from mnist_tutorial.model_files import ModelFileError, check_model_file
+from mnist_tutorial.train import TrainingResult
+
+__all__ = [
+    "ModelFileError",
+    "check_model_file",
+    "load_model",
+    "model_path",
+    "read_metadata",
+    "record_training",
+    "save_model",
+    "save_trained",
+    "saved_result",
+    "sidecar_path",
+    "write_text_atomic",
+]
+
+
+def sidecar_path(model_path: str | os.PathLike[str]) -> Path:
+    """The JSON file beside a `.keras` file that records how it was trained."""
+    return Path(model_path).with_suffix(".json")
+
+
+def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
+    """Write `text` to a temporary file beside `path`, then rename it into place."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _write_metadata(model_path: Path, metadata: dict[str, Any]) -> None:
+    write_text_atomic(sidecar_path(model_path), json.dumps(metadata, indent=2, sort_keys=True))
+
+
+def save_model(
+    model: keras.Model, path: str | os.PathLike[str], metadata: dict[str, Any] | None = None
+) -> Path:
+    """Save `model` to a `.keras` file atomically; `metadata` goes to a JSON sidecar.
+
+    The old sidecar is removed first and the new one written last, so a crash half-way
+    leaves a model without a sidecar (which `load_or_train` retrains), never a mismatch.
+
+    A compiled model that was never trained has an optimizer without its slots (Adam's two
+    moments per weight): saved so, it loads with Keras' "Skipping variable loading for
+    optimizer" warning, because loading builds the slots and then finds none in the file.
+    Building them (at zero, as training would start) before saving makes the file whole;
+    nothing a model computes changes.
+    """
+    path = Path(path)
+    if path.suffix != ".keras":
+        raise ValueError(f"model files end in .keras, got {path.name!r}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sidecar_path(path).unlink(missing_ok=True)
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is not None and not optimizer.built:
+        optimizer.build(model.trainable_variables)
+    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.keras")
+    try:
+        model.save(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    if metadata is not None:
+        _write_metadata(path, metadata)
+    return path
+
+
+def load_model(path: str | os.PathLike[str]) -> keras.Model:
+    """Load a `.keras` model, with a clear `ModelFileError` when it is missing or not one.
+
+    Loaded compiled (optimizer, loss and metrics as saved): the course evaluates loaded
+    models with `model.evaluate`, which needs the loss and metrics, and a file saved by
+    `save_model` or after training has the optimizer's whole state, so nothing is skipped.
+    """
+    path = check_model_file(path)
+    try:
+        with warnings.catch_warnings():
+            # A model compiled on JAX records jit_compile=True; TensorFlow then falls back
+            # to no XLA and says so. Harmless: the weights and predictions are the same.
+            warnings.filterwarnings("ignore", message="Model doesn't support `jit_compile")
+            return keras.saving.load_model(path)
+    except Exception as exc:  # Keras raises many kinds for a bad file
+        detail = " ".join(str(exc).split())[:200]
+        raise ModelFileError(f"{path} is not a readable Keras model ({detail})") from exc
+
+
+def read_metadata(model_path: str | os.PathLike[str]) -> dict[str, Any] | None:
+    """The sidecar of a saved model, or None when absent or unreadable."""
+    try:
+        return json.loads(sidecar_path(Path(model_path)).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def model_path(config: TrainingConfig, models_dir: str | os.PathLike[str] = "models") -> Path:
+    """Where `load_or_train` keeps the model for `config`: `<models_dir>/<name>.keras`."""
+    return Path(models_dir) / f"{config.name}.keras"
+
+
+def _training_metadata(config: TrainingConfig, result: TrainingResult) -> dict[str, Any]:
+    return {"config": config.to_dict(), "training": asdict(result)}
+
+
+def save_trained(
+    model: keras.Model,
+    config: TrainingConfig,
+    result: TrainingResult,
+    models_dir: str | os.PathLike[str] = "models",
+) -> Path:
+    """Save a trained model where `load_or_train` finds it, with its config and history."""
+    return save_model(model, model_path(config, models_dir), _training_metadata(config, result))
+
+
+def record_training(
+    model_path: str | os.PathLike[str], config: TrainingConfig, result: TrainingResult
+) -> Path:
+    """Write the sidecar (config and training record) beside a `.keras` file saved with
+    `model.save(model_path)`, so that `load_or_train(config)` later recognises that model.
+
+    Any older sidecar there (with its stored rejection settings) is replaced: they described
+    another training run. Returns the sidecar's path.
+    """
+    path = check_model_file(model_path)
+    _write_metadata(path, _training_metadata(config, result))
+    return sidecar_path(path)
+
+
+def saved_result(config: TrainingConfig, path: str | os.PathLike[str]) -> TrainingResult | None:
+    """The training record of the model saved at `path`, if it was trained with `config`
+    (its sidecar's config, read by `config_from_dict`, equals it); else None."""
+    path = Path(path)
+    metadata = read_metadata(path)
+    if not (path.is_file() and metadata and "config" in metadata and "training" in metadata):
+        return None
+    try:
+        saved = config_from_dict(metadata["config"])
+    except (TypeError, ValueError):
+        return None
+    return TrainingResult.from_dict(metadata["training"]) if saved == config else None
