@@ -1,6 +1,7 @@
 """Import Keras, on the JAX backend unless told otherwise, without TensorFlow's log lines.
 
-Bottom layer (with `config`): every module that needs Keras imports it from here.
+Bottom layer (with `config`, `reproducibility`, `tables`, `source`): every module that needs
+Keras imports it from here.
 
 Backend: `KERAS_BACKEND` wins when set and its package is installed (`tensorflow`, `jax`);
 otherwise this sets `jax`, which trains the tutorial's MLP about twice as fast as TensorFlow
@@ -14,6 +15,13 @@ TensorFlow 2.19+ writes a few C++ log lines to file descriptor 2 while it is imp
 `TF_CPP_MIN_LOG_LEVEL` no longer hides them (tensorflow/tensorflow#100442). In a notebook
 they become stderr output that nbval compares, so descriptor 2 points at /dev/null for the
 duration of the import only.
+
+One warning of Keras' own is silenced here, for the notebooks (whose kernels import this
+module before the first cell, see scripts/install_kernels.py), as pyproject.toml silences it
+for the tests: Keras' `KerasVariable.__array__` lacks the `copy` keyword that NumPy 2 passes,
+so Keras' own `np.array(variable)` calls (in `get_weights`, `predict`, `save` on the JAX
+backend) raise a DeprecationWarning about it that no user code can avoid; upstream:
+https://github.com/keras-team/keras/pull/21288.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ import contextlib
 import importlib.util
 import os
 import sys
+import warnings
 from collections.abc import Iterator
 from types import ModuleType
 
@@ -70,5 +79,13 @@ if HAS_TENSORFLOW:
     tf.get_logger().setLevel("ERROR")
 
 import keras  # noqa: E402
+
+#: The NumPy 2 `copy` keyword warning Keras raises from its own code (see the docstring).
+warnings.filterwarnings(
+    "ignore",
+    message="__array__ implementation doesn't accept a copy keyword",
+    category=DeprecationWarning,
+    module="keras",
+)
 
 __all__ = ["HAS_TENSORFLOW", "keras", "tf"]
