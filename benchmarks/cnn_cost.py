@@ -63,7 +63,6 @@ def main() -> None:
                 batch_size=config.batch_size,
                 epochs=1,
                 validation_data=(x_val, y_val),
-                validation_batch_size=config.validation_batch_size,
                 verbose=0,
             )
             wall[i].append(time.perf_counter() - t0)

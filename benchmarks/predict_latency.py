@@ -24,11 +24,11 @@ from pathlib import Path
 import numpy as np
 
 from mnist_tutorial._keras import keras
-from mnist_tutorial.config import ExperimentConfig
+from mnist_tutorial.config import MLPConfig
 from mnist_tutorial.images import to_mnist_style
 from mnist_tutorial.model import build_mlp
 from mnist_tutorial.rejection import predict_or_reject
-from mnist_tutorial.train import load_model
+from mnist_tutorial.storage import load_model
 
 RESULTS = Path(__file__).resolve().parent / "results" / "predict_latency.json"
 SAMPLE = Path(__file__).resolve().parents[1] / "examples" / "digits" / "digit_3.png"
@@ -50,7 +50,7 @@ def main() -> None:
     parser.add_argument("--model", type=Path, help="a .keras model (default: an untrained MLP)")
     parser.add_argument("--repeats", type=int, default=300)
     args = parser.parse_args()
-    model = load_model(args.model) if args.model else build_mlp(ExperimentConfig())
+    model = load_model(args.model) if args.model else build_mlp(MLPConfig())
     pixels = to_mnist_style(SAMPLE)[np.newaxis]
     batch = pixels.reshape(1, 784).astype(np.float32) / 255
 

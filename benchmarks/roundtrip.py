@@ -78,7 +78,7 @@ def main() -> int:
     from mnist_tutorial.data import load_mnist
     from mnist_tutorial.images import to_mnist_style
     from mnist_tutorial.roundtrip import BLUR_SIGMA, render_digit, round_trip_variants
-    from mnist_tutorial.train import load_or_train
+    from mnist_tutorial.trained import load_or_train
 
     model, _ = load_or_train(seed_experiment(), ROOT / "models")
     _, (x_test, y_test) = load_mnist(verbose=False)

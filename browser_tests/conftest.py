@@ -145,7 +145,7 @@ def reference_for(site: Path, name: str):
     the model with exactly those weights, so that parity is checked on the same arithmetic."""
     from mnist_tutorial._keras import keras
     from mnist_tutorial.export import exported_weights, read_spec
-    from mnist_tutorial.train import load_model
+    from mnist_tutorial.storage import load_model
 
     spec = read_spec(site / "_static" / "models" / f"{name}.js")
     model = load_model(ROOT / "models" / f"{name}.keras")

@@ -221,8 +221,8 @@ def export_models(static: Path, models_dir: Path) -> None:
     """The draw page's networks, each with its rejection settings -> static/models/*.js."""
     from mnist_tutorial.config import cnn_experiment, not_a_digit_experiment
     from mnist_tutorial.export import export_weights
-    from mnist_tutorial.rejection import ensure_rejection
-    from mnist_tutorial.train import load_model, model_path
+    from mnist_tutorial.storage import load_model, model_path
+    from mnist_tutorial.trained import ensure_rejection
 
     export_seed_model(static / "models", models_dir)
     for config in (not_a_digit_experiment(), cnn_experiment()):
@@ -258,7 +258,8 @@ def export_seed_model(static: Path, models_dir: Path) -> None:
     from mnist_tutorial.export import export_weights
     from mnist_tutorial.preprocess import split_validation
     from mnist_tutorial.rejection import choose_rejection, load_rejection, store_rejection
-    from mnist_tutorial.train import load_or_train, model_path
+    from mnist_tutorial.storage import model_path
+    from mnist_tutorial.trained import load_or_train
 
     config = seed_experiment()
     model, _ = load_or_train(config, models_dir, progress=False)
