@@ -343,7 +343,11 @@ def plot_loss_steps(
     if reference is not None:
         ax.axhline(reference, color="0.4", ls="--", lw=1, label=reference_label)
     if log_scale:
+        from matplotlib.ticker import FormatStrFormatter
+
         ax.set_yscale("log")
+        for axis_ticks in (ax.yaxis.set_major_formatter, ax.yaxis.set_minor_formatter):
+            axis_ticks(FormatStrFormatter("%g"))  # 0.3, 1, 2 rather than 3 x 10^-1 ...
     ax.set_xlabel("Step")
     ax.set_ylabel("Loss (mean cross-entropy)" + (", log scale" if log_scale else ""))
     ax.set_title(title)
