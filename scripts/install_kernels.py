@@ -1,10 +1,10 @@
 """Install the course's two Jupyter kernels into the virtual environment (`make install`).
 
 Each kernel chooses its Keras backend in its environment (`KERAS_BACKEND`) and, before the
-first cell runs, imports Keras once through `mnist_tutorial._keras` (IPython's `exec_lines`),
-which hides the start-up log lines TensorFlow writes while it is imported. The notebooks then
-say plain `import keras`, as any Keras code does, and their outputs hold nothing but the
-lesson's own.
+first cell runs, imports `mnist_tutorial.kernel` (IPython's `exec_lines`): Keras, imported once
+with the start-up log lines TensorFlow writes hidden, and TensorFlow's ops made
+deterministic. The notebooks then say plain `import keras`, as any Keras code does, and their
+outputs hold nothing but the lesson's own.
 
 - `mnist-tutorial`: JAX, the faster backend for the course's dense networks on a CPU;
 - `mnist-tutorial-tensorflow`: TensorFlow, whose convolutions are faster on a CPU (notebook 7).
@@ -34,7 +34,7 @@ def install_kernels(prefix: str = sys.prefix) -> None:
             path = write_kernel_spec(
                 f"{folder}/{name}",
                 overrides={"display_name": display_name, "env": env},
-                extra_arguments=["--IPKernelApp.exec_lines=import mnist_tutorial._keras"],
+                extra_arguments=["--IPKernelApp.exec_lines=import mnist_tutorial.kernel"],
                 python_arguments=["-Xfrozen_modules=off"],
             )
             manager.install_kernel_spec(path, name, prefix=prefix)

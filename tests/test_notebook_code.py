@@ -1,97 +1,279 @@
-"""The Keras code students read in notebook 4 is the code the library runs.
+"""The Keras code students read in the notebooks is the code the library runs.
 
-Notebook 4 writes out the model (`keras.Sequential` + `Dense` layers), `compile` and
-`model.fit` with its EarlyStopping callback. These tests run those very cells (taken from
-the committed notebook) and check that they build exactly what `build_mlp` builds (same
-layer configs, parameter count, starting weights, optimizer, loss) and train exactly what
-`train_model` trains (same weights and history after the same epochs, same seed).
+Each of the course's four models is built, compiled and trained in plain Keras in the
+notebook that teaches it: the seed MLP in notebook 4, the validation-stopped MLP in notebook 6,
+the CNN in notebook 7 and the 11-class MLP in notebook 10. These tests run those very cells
+(taken from the committed notebooks) and check that they build exactly what `build_model`
+builds (same layer configs, parameter count, starting weights, optimizer, loss), that they
+assemble the training data `training_arrays` assembles, and that they train exactly what
+`train_model` trains (same weights and history after the same epochs, same seed), so that
+`load_or_train`, the CLI and the draw page use the models the notebooks show.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import numpy as np
 import pytest
 
 from mnist_tutorial._keras import keras
-from mnist_tutorial.config import ExperimentConfig
-from mnist_tutorial.model import build_mlp
-from mnist_tutorial.train import TrainingLog, train_model
+from mnist_tutorial.config import (
+    TrainingConfig,
+    cnn_experiment,
+    not_a_digit_experiment,
+    seed_experiment,
+    validation_stopped_experiment,
+)
+from mnist_tutorial.data import load_mnist
+from mnist_tutorial.datasets import not_a_digit_images, training_arrays
+from mnist_tutorial.model import build_model
+from mnist_tutorial.preprocess import prepare_images, scale_pixels, split_validation
+from mnist_tutorial.storage import read_metadata, record_training
+from mnist_tutorial.train import TrainingLog, train_model, training_result
 
-NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "04_model_and_training.ipynb"
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
 
-def notebook_cell(marker: str) -> str:
-    """The source of the one code cell of notebook 4 that contains `marker`."""
+def notebook_cell(notebook: str, marker: str) -> str:
+    """The source of the one (non-solution) code cell of `notebook` that contains `marker`."""
     cells = [
         cell.source
-        for cell in nbformat.read(NOTEBOOK, as_version=4).cells
+        for cell in nbformat.read(NOTEBOOKS / notebook, as_version=4).cells
         if cell.cell_type == "code"
         and marker in cell.source
         and "solution" not in cell.metadata.get("tags", [])
     ]
-    assert len(cells) == 1, f"expected one cell with {marker!r} in notebook 4, found {len(cells)}"
+    assert len(cells) == 1, f"expected one cell with {marker!r} in {notebook}, found {len(cells)}"
     return cells[0]
-
-
-def build_as_the_notebook_does(config: ExperimentConfig) -> keras.Model:
-    namespace = {"keras": keras, "config": config}
-    exec(notebook_cell("keras.Sequential("), namespace)
-    exec(notebook_cell("model.compile("), namespace)
-    return namespace["model"]
 
 
 def _without_names(config: dict) -> dict:
     return {k: v for k, v in config.items() if k != "name"}
 
 
-def test_notebook_model_is_build_mlp() -> None:
-    config = ExperimentConfig()
-    notebook_model, library_model = build_as_the_notebook_does(config), build_mlp(config)
-    assert notebook_model.count_params() == library_model.count_params() == 109_386
+def assert_same_network(notebook_model: keras.Model, library_model: keras.Model) -> None:
+    assert notebook_model.count_params() == library_model.count_params()
     assert [_without_names(layer.get_config()) for layer in notebook_model.layers] == [
         _without_names(layer.get_config()) for layer in library_model.layers
     ]
     for a, b in zip(notebook_model.get_weights(), library_model.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def assert_same_compile(notebook_model: keras.Model, library_model: keras.Model) -> None:
     assert _without_names(notebook_model.optimizer.get_config()) == _without_names(
         library_model.optimizer.get_config()
     )
     assert notebook_model.loss == library_model.loss
-    assert notebook_model.steps_per_execution == library_model.steps_per_execution
 
 
-def test_notebook_fit_trains_what_train_model_trains() -> None:
-    config = ExperimentConfig(epochs=3, early_stopping_patience=1, steps_per_execution=4)
-    rng = np.random.default_rng(0)
-    x_fit, x_val = (
-        rng.random((600, 784), dtype=np.float32),
-        rng.random((150, 784), dtype=np.float32),
-    )
-    y_fit = keras.utils.to_categorical(rng.integers(0, 10, 600), 10)
-    y_val = keras.utils.to_categorical(rng.integers(0, 10, 150), 10)
-
-    namespace = {"keras": keras, "config": config, "TrainingLog": TrainingLog}
-    namespace.update(x_fit=x_fit, y_fit=y_fit, x_val=x_val, y_val=y_val)
-    namespace["model"] = build_as_the_notebook_does(config)
-    exec(notebook_cell("model.fit("), namespace)
-
-    library_model = build_mlp(config)
-    result = train_model(
-        library_model, x_fit, y_fit, config, validation_data=(x_val, y_val), progress=False
-    )
-    assert namespace["history"].history.keys() == result.history.keys()
-    for key, values in namespace["history"].history.items():
+def assert_same_training(history: keras.callbacks.History, model, library_model, result) -> None:
+    assert history.history.keys() == result.history.keys()
+    for key, values in history.history.items():
         assert values == pytest.approx(result.history[key], rel=0, abs=0), key
-    for a, b in zip(namespace["model"].get_weights(), library_model.get_weights(), strict=True):
+    for a, b in zip(model.get_weights(), library_model.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
-    # The notebook's callback really is the seed's rule from the config.
-    stopper = next(
-        c
-        for c in namespace["early_stopping"].__class__.__mro__
-        if c is keras.callbacks.EarlyStopping
+
+
+def small_data(shape: tuple[int, ...], classes: int) -> dict[str, np.ndarray]:
+    """Random images and one-hot labels, small enough to train on in a second."""
+    rng = np.random.default_rng(0)
+    return {
+        "x_fit": rng.random((600, *shape), dtype=np.float32),
+        "x_val": rng.random((150, *shape), dtype=np.float32),
+        "y_fit": keras.utils.to_categorical(rng.integers(0, classes, 600), classes),
+        "y_val": keras.utils.to_categorical(rng.integers(0, classes, 150), classes),
+    }
+
+
+def library_run(config: TrainingConfig, data: dict[str, np.ndarray]):
+    model = build_model(config)
+    result = train_model(
+        model,
+        data["x_fit"],
+        data["y_fit"],
+        config,
+        validation_data=(data["x_val"], data["y_val"]),
+        progress=False,
     )
-    assert stopper and namespace["early_stopping"].monitor == config.early_stopping_monitor
-    assert namespace["early_stopping"].patience == config.early_stopping_patience
+    return model, result
+
+
+@pytest.fixture
+def in_a_notebook_folder(tmp_path, monkeypatch) -> Path:
+    """Run with a notebook's working directory, so its "../models" lands in tmp_path."""
+    (tmp_path / "models").mkdir()
+    (tmp_path / "notebooks").mkdir()
+    monkeypatch.chdir(tmp_path / "notebooks")
+    return tmp_path / "models"
+
+
+def namespace(**values: Any) -> dict[str, Any]:
+    base = {
+        "keras": keras,
+        "np": np,
+        "TrainingLog": TrainingLog,
+        "training_result": training_result,
+        "record_training": record_training,
+    }
+    return {**base, **values}
+
+
+# ----------------------------------------------------------------- notebook 4: the seed MLP
+
+
+def build_seed_mlp_as_notebook_4(config: TrainingConfig) -> keras.Model:
+    code = namespace(config=config)
+    exec(notebook_cell("04_model_and_training.ipynb", "keras.Sequential("), code)
+    exec(notebook_cell("04_model_and_training.ipynb", "model.compile("), code)
+    return code["model"]
+
+
+def test_notebook_4_builds_the_seed_mlp() -> None:
+    config = seed_experiment()
+    notebook_model = build_seed_mlp_as_notebook_4(config)
+    library_model = build_model(config)
+    assert notebook_model.count_params() == 109_386
+    assert_same_network(notebook_model, library_model)
+    assert_same_compile(notebook_model, library_model)
+
+
+def test_notebook_4_trains_what_train_model_trains(in_a_notebook_folder) -> None:
+    config = seed_experiment().replace(epochs=3, early_stopping_patience=1)
+    data = small_data((784,), 10)
+    code = namespace(config=config, **data, model=build_seed_mlp_as_notebook_4(config))
+    exec(notebook_cell("04_model_and_training.ipynb", "model.fit("), code)
+    library_model, result = library_run(config, data)
+    assert_same_training(code["history"], code["model"], library_model, result)
+    assert code["early_stopping"].monitor == config.early_stopping_monitor
+    assert code["early_stopping"].patience == config.early_stopping_patience
+
+    # The saving cell writes the model and the record `load_or_train` recognises.
+    code["log"].seconds = 1.0
+    exec(notebook_cell("04_model_and_training.ipynb", "model.save("), code)
+    saved = in_a_notebook_folder / "seed_mlp.keras"
+    assert saved.is_file() and read_metadata(saved)["config"] == config.to_dict()
+
+
+# ------------------------------------------- notebook 6: the MLP stopped on validation loss
+
+
+def test_notebook_6_builds_and_trains_the_validation_stopped_mlp(in_a_notebook_folder) -> None:
+    config = validation_stopped_experiment()
+    data = small_data((784,), 10)
+    code = namespace(
+        config=config,
+        x_fit_prepared=data["x_fit"],
+        y_fit_one_hot=data["y_fit"],
+        x_val_prepared=data["x_val"],
+        y_val_one_hot=data["y_val"],
+        load_or_train=lambda *args, **kwargs: (None, None),
+        seed_config=seed_experiment(),
+    )
+    exec(notebook_cell("06_better_training.ipynb", "keras.Sequential("), code)
+    library_model = build_model(config)
+    assert_same_network(code["model"], library_model)
+    assert_same_compile(code["model"], library_model)
+
+    exec(notebook_cell("06_better_training.ipynb", "model.fit("), code)
+    library_model, result = library_run(config, data)
+    assert_same_training(code["history"], code["validation_model"], library_model, result)
+    saved = in_a_notebook_folder / "mlp_val_loss.keras"
+    assert read_metadata(saved)["config"] == config.to_dict()
+
+
+# -------------------------------------------------------------------- notebook 7: the CNN
+
+
+def build_cnn_as_notebook_7(config: TrainingConfig, n_fit: int) -> keras.Model:
+    # `len(x_fit_images)` sets the schedule's length: a view of the real size, no memory.
+    code = namespace(config=config, math=__import__("math"))
+    code["x_fit_images"] = np.broadcast_to(np.float32(0), (n_fit, 28, 28, 1))
+    exec(notebook_cell("07_convolutional_network.ipynb", "cnn = keras.Sequential("), code)
+    exec(notebook_cell("07_convolutional_network.ipynb", "cnn.compile("), code)
+    return code["cnn"]
+
+
+def test_notebook_7_builds_the_cnn() -> None:
+    config = cnn_experiment()
+    n_fit = 60_000 - config.validation_size
+    notebook_model, library_model = build_cnn_as_notebook_7(config, n_fit), build_model(config)
+    assert_same_network(notebook_model, library_model)
+    assert_same_compile(notebook_model, library_model)
+
+
+def test_notebook_7_trains_what_train_model_trains(in_a_notebook_folder) -> None:
+    config = cnn_experiment()
+    data = small_data((28, 28, 1), 10)
+    cnn = build_cnn_as_notebook_7(config, 60_000 - config.validation_size)
+    code = namespace(
+        config=config,
+        cnn=cnn,
+        x_fit_images=data["x_fit"],
+        y_fit_one_hot=data["y_fit"],
+        x_val_images=data["x_val"],
+        y_val_one_hot=data["y_val"],
+    )
+    exec(notebook_cell("07_convolutional_network.ipynb", "cnn.fit("), code)
+    library_model, result = library_run(config, data)
+    assert_same_training(code["history"], code["cnn"], library_model, result)
+    assert read_metadata(in_a_notebook_folder / "cnn.keras")["config"] == config.to_dict()
+
+
+def test_notebook_7_prepares_the_images_training_arrays_prepares() -> None:
+    config = cnn_experiment()
+    code = namespace(
+        config=config, load_mnist=load_mnist, split_validation=split_validation,
+        scale_pixels=scale_pixels, prepare_images=prepare_images,
+    )  # fmt: skip
+    exec(notebook_cell("07_convolutional_network.ipynb", "x_fit_images = "), code)
+    (x_fit, y_fit), (x_val, y_val) = training_arrays(config)
+    np.testing.assert_array_equal(code["x_fit_images"], x_fit)
+    np.testing.assert_array_equal(code["y_fit_one_hot"], y_fit)
+    np.testing.assert_array_equal(code["x_val_images"], x_val)
+    np.testing.assert_array_equal(code["y_val_one_hot"], y_val)
+
+
+# ---------------------------------------------------- notebook 10: the 11-class MLP
+
+
+def test_notebook_10_assembles_builds_and_trains_the_11_class_mlp(in_a_notebook_folder) -> None:
+    config = not_a_digit_experiment()
+    (x_train, y_train), _ = load_mnist(verbose=False)
+    (x_fit, y_fit), (x_val, y_val) = split_validation(
+        x_train, y_train, config.validation_size, config.data_seed
+    )
+    code = namespace(
+        reject_config=config,
+        not_a_digit_experiment=not_a_digit_experiment,
+        x_fit=x_fit,
+        y_fit=y_fit,
+        y_val=y_val,
+        x_fit_prepared=prepare_images(x_fit),
+        x_val_prepared=prepare_images(x_val),
+        not_a_digit_images=not_a_digit_images,
+        plot_images_row=lambda *args, **kwargs: None,
+    )
+    exec(notebook_cell("10_out_of_distribution.ipynb", "generated = not_a_digit_images("), code)
+    exec(notebook_cell("10_out_of_distribution.ipynb", "reject_model = keras.Sequential("), code)
+    (x_fit_11, y_fit_11), (x_val_11, y_val_11) = training_arrays(config)
+    np.testing.assert_array_equal(code["x_fit_11"], x_fit_11)
+    np.testing.assert_array_equal(code["y_fit_11"], y_fit_11)
+    np.testing.assert_array_equal(code["x_val_prepared"], x_val_11)
+    np.testing.assert_array_equal(code["y_val_11"], y_val_11)
+    library_model = build_model(config)
+    assert_same_network(code["reject_model"], library_model)
+    assert_same_compile(code["reject_model"], library_model)
+
+    # Training, on a small part of those arrays.
+    data = small_data((784,), 11)
+    code.update(x_fit_11=data["x_fit"], y_fit_11=data["y_fit"])
+    code.update(x_val_prepared=data["x_val"], y_val_11=data["y_val"])
+    exec(notebook_cell("10_out_of_distribution.ipynb", "reject_model.fit("), code)
+    library_model, result = library_run(config, data)
+    assert_same_training(code["history"], code["reject_model"], library_model, result)
+    saved = in_a_notebook_folder / "mlp_not_a_digit.keras"
+    assert read_metadata(saved)["config"] == config.to_dict()

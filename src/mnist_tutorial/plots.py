@@ -343,11 +343,18 @@ def plot_loss_steps(
     if reference is not None:
         ax.axhline(reference, color="0.4", ls="--", lw=1, label=reference_label)
     if log_scale:
-        from matplotlib.ticker import FormatStrFormatter
+        from matplotlib.ticker import FuncFormatter
+
+        def plain(value: float, _position: object, keep: tuple[int, ...] = (1, 2, 3, 5)) -> str:
+            """0.2, 0.5, 1, 2 rather than 2 x 10^-1 ...; only these leading digits, not crowded."""
+            if value <= 0:
+                return ""
+            leading = round(value / 10 ** np.floor(np.log10(value)))
+            return f"{value:g}" if leading in keep else ""
 
         ax.set_yscale("log")
-        for axis_ticks in (ax.yaxis.set_major_formatter, ax.yaxis.set_minor_formatter):
-            axis_ticks(FormatStrFormatter("%g"))  # 0.3, 1, 2 rather than 3 x 10^-1 ...
+        ax.yaxis.set_major_formatter(FuncFormatter(plain))
+        ax.yaxis.set_minor_formatter(FuncFormatter(plain))
     ax.set_xlabel("Step")
     ax.set_ylabel("Loss (mean cross-entropy)" + (", log scale" if log_scale else ""))
     ax.set_title(title)
