@@ -55,5 +55,10 @@ def test_loss_steps_several_curves() -> None:
     (ax,) = fig.axes
     assert [line.get_label() for line in ax.lines] == ["rate 0.5", "rate 5"]
     assert ax.get_yscale() == "log" and "log scale" in ax.get_ylabel()
+    fig.canvas.draw()
+    labels = [t.get_text() for t in ax.get_yticklabels() + ax.get_yticklabels(minor=True)]
+    assert "1" in labels and "2" in labels and "3" in labels  # plain numbers, not 2 x 10^0
+    assert not any("10^" in label or "times" in label for label in labels)
+    assert "4" not in labels and "0.9" not in labels  # only 1, 2, 3, 5: not crowded
     assert ax.get_legend() is not None
     assert plot_loss_steps([1.0, 0.5]).axes[0].get_legend() is None  # one curve: no legend
