@@ -80,4 +80,19 @@ def test_keras_code_is_in_the_open() -> None:
     for call in ("keras.Sequential(", ".compile(", ".fit(", ".predict(", ".evaluate(", "save"):
         assert call in code, f"no notebook shows {call}"
     assert "keras.saving.load_model(" in code and "keras.callbacks.EarlyStopping(" in code
-    assert "show_source(build_cnn)" in code and ".reshape(-1, 28, 28, 1)" in code
+    assert "keras.layers.Conv2D(" in code and ".reshape(-1, 28, 28, 1)" in code
+    assert "keras.optimizers.schedules.CosineDecay(" in code
+    assert "keras.utils.to_categorical(" in code
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_keras_is_imported_as_keras_code_anywhere_imports_it(path) -> None:
+    """Copied code runs outside this course: Keras comes from `import keras` (the kernel has
+    chosen the backend before the first cell), never from the course's package."""
+    code = "\n".join(
+        cell.source for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code"
+    )
+    assert "from mnist_tutorial import keras" not in code
+    assert "mnist_tutorial._keras" not in code
+    if "keras." in code:
+        assert re.search(r"^import keras$", code, re.M), f"{path.name}: keras without import"

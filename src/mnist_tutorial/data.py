@@ -432,8 +432,9 @@ def load_mnist(
 
     Shapes (60000, 28, 28), (60000,), (10000, 28, 28), (10000,) — the contract of
     `keras.datasets.mnist.load_data()`. `path` (or `$MNIST_TUTORIAL_DATA`) names an `.npz`
-    file to try first. Says on stderr which source served (unless `verbose=False`) and
-    caches what a non-cache source served at `cache_path` (default `default_cache_path()`).
+    file to try first. Says on stderr which source served when it was not the project's cache
+    (unless `verbose=False`), and caches what it served at `cache_path` (default
+    `default_cache_path()`); loading from the cache, the usual case, prints nothing.
 
     Raises `MnistUnavailableError` naming every source and its failure if none served.
     """
@@ -456,7 +457,7 @@ def load_mnist(
         served_from_cache = isinstance(source, NpzFileSource) and source.path == cache
         if not served_from_cache:
             write_npz_atomic(cache, arrays)
-        if verbose:
+        if verbose and not served_from_cache:  # the usual case needs no word
             where = getattr(source, "path", None)
             _say(f"MNIST loaded from {source.label}" + (f": {shown_path(where)}" if where else ""))
         return arrays

@@ -161,23 +161,41 @@ def plot_class_probabilities(probabilities: np.ndarray, title: str | None = None
     return fig
 
 
-def plot_loss_curves(histories: Mapping[str, Mapping[str, Sequence[float]]]) -> Figure:
-    """Training (solid) and validation (dashed) loss of several runs on one axis."""
-    fig = Figure(figsize=(8, 4.5), layout="constrained")
+def plot_loss_curves(
+    histories: Mapping[str, Mapping[str, Sequence[float]]],
+    kept_epochs: Mapping[str, int] | None = None,
+) -> Figure:
+    """Training (solid) and validation (dashed) loss of several runs on one axis.
+
+    Each run's last epoch is marked with a cross on its validation curve (where it stopped);
+    `kept_epochs` ({name: 1-based epoch}) marks the epoch whose weights a run kept with a
+    filled circle."""
+    kept_epochs = kept_epochs or {}
+    fig = Figure(figsize=(8, 5), layout="constrained")
     ax = fig.subplots()
     for index, (name, history) in enumerate(histories.items()):
         color = f"C{index}"
         epochs = np.arange(1, len(history["loss"]) + 1)
         ax.plot(epochs, history["loss"], color=color, label=f"{name}: training loss")
-        if "val_loss" in history:
+        if "val_loss" not in history:
+            continue
+        val_loss = history["val_loss"]
+        ax.plot(epochs, val_loss, color=color, ls="--", label=f"{name}: validation loss")
+        ax.plot(
+            epochs[-1], val_loss[-1], marker="X", ms=10, color=color, ls="none",
+            label=f"{name}: stopped after epoch {epochs[-1]}",
+        )  # fmt: skip
+        if name in kept_epochs:
+            kept = kept_epochs[name]
             ax.plot(
-                epochs, history["val_loss"], color=color, ls="--", label=f"{name}: validation loss"
-            )
+                kept, val_loss[kept - 1], marker="o", ms=9, color=color, ls="none",
+                markeredgecolor="black", label=f"{name}: weights of epoch {kept} kept",
+            )  # fmt: skip
     ax.set_yscale("log")
     ax.set_xlabel("Epoch")
     ax.set_ylabel("Loss (log scale)")
     ax.set_title("Training vs validation loss")
-    ax.legend()
+    ax.legend(fontsize="small")
     return fig
 
 

@@ -146,16 +146,16 @@ def save_trained(
 
 def record_training(
     model_path: str | os.PathLike[str], config: TrainingConfig, result: TrainingResult
-) -> Path:
+) -> None:
     """Write the sidecar (config and training record) beside a `.keras` file saved with
     `model.save(model_path)`, so that `load_or_train(config)` later recognises that model.
 
     Any older sidecar there (with its stored rejection settings) is replaced: they described
-    another training run. Returns the sidecar's path.
+    another training run. Returns nothing, so a notebook cell that ends with it shows nothing;
+    the sidecar is `sidecar_path(model_path)`.
     """
     path = check_model_file(model_path)
     _write_metadata(path, _training_metadata(config, result))
-    return sidecar_path(path)
 
 
 def saved_result(config: TrainingConfig, path: str | os.PathLike[str]) -> TrainingResult | None:
