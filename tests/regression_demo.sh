@@ -70,10 +70,13 @@ for case in $cases; do
         expect pass baseline "$dir" notebooks/01_data.ipynb notebooks/04_model_and_training.ipynb \
             notebooks/05_evaluation.ipynb notebooks/06_better_training.ipynb \
             notebooks/07_convolutional_network.ipynb ;;
-    a)  # the CNN built with a quarter of its filters
+    a)  # the CNN's first convolution with a quarter of its filters (config and notebook 7)
         copy_tree "$dir"
-        patch_file "$dir/src/mnist_tutorial/config.py" 'conv_filters=(24, 48),' \
-            'conv_filters=(6, 12),' || exit 2
+        patch_file "$dir/src/mnist_tutorial/config.py" 'conv_filters=(16, 32),' \
+            'conv_filters=(4, 32),' || exit 2
+        patch_file "$dir/notebooks/07_convolutional_network.ipynb" \
+            'Conv2D(16, kernel_size=3, activation=\"relu\"),  # 16 filters' \
+            'Conv2D(4, kernel_size=3, activation=\"relu\"),  # 16 filters' || exit 2
         expect fail a-cnn/4 "$dir" notebooks/07_convolutional_network.ipynb ;;
     b)  # the MLP trained for 3 epochs instead of the seed's rule
         copy_tree "$dir"
@@ -96,6 +99,8 @@ for case in $cases; do
         copy_tree "$dir"
         patch_file "$dir/src/mnist_tutorial/config.py" 'early_stopping_patience=10,' \
             'early_stopping_patience=1,' || exit 2
+        patch_file "$dir/notebooks/06_better_training.ipynb" '"    monitor=\"val_loss\", patience=10,' \
+            '"    monitor=\"val_loss\", patience=1,' || exit 2
         expect fail e-patience1 "$dir" notebooks/06_better_training.ipynb ;;
     f)  # the seed MLP with 32 units in its first hidden layer instead of 128
         copy_tree "$dir"
