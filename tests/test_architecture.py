@@ -40,16 +40,3 @@ def test_architecture_labels_say_how_many_neurons_are_drawn() -> None:
     dot = architecture_dot(build_mlp())
     assert "Input Units: 784 (10 drawn)" in dot and "Units: 128 (10 drawn)" in dot
     assert "more)" not in dot
-
-
-def test_show_source_displays_the_code_that_runs() -> None:
-    import pytest
-
-    from mnist_tutorial.model import build_mlp
-    from mnist_tutorial.source import show_source
-
-    code = show_source(build_mlp)
-    assert "keras.Sequential(" in code.data and code.data.startswith("def build_mlp(")
-    assert "highlight" in code._repr_html_()  # rendered with syntax highlighting
-    with pytest.raises(ValueError, match="no Python source"):
-        show_source(len)

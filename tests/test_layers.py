@@ -25,7 +25,6 @@ LAYERS: dict[str, int] = {
     "config": 0,
     "reproducibility": 0,
     "tables": 0,
-    "source": 0,
     # data
     "data": 1,
     "datasets": 1,

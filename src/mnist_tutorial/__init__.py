@@ -14,7 +14,7 @@ The modules form layers; each imports only from its own layer or those below
     training          train, storage, model_files
     model             model, architecture
     data              data, datasets, preprocess, images, roundtrip
-    bottom            _keras, kernel, config, reproducibility, tables, source
+    bottom            _keras, kernel, config, reproducibility, tables
 """
 
 from __future__ import annotations
