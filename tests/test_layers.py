@@ -34,21 +34,22 @@ LAYERS: dict[str, int] = {
     # model
     "model": 2,
     "architecture": 2,
-    # training and storing trained models
+    # training
     "train": 3,
-    "storage": 3,
-    "model_files": 3,
+    # storing trained models
+    "storage": 4,
+    "model_files": 4,
     # uses trained models
-    "evaluate": 4,
-    "calibration": 4,
-    "rejection": 4,
-    "ood": 4,
-    "plots": 4,
+    "evaluate": 5,
+    "calibration": 5,
+    "rejection": 5,
+    "ood": 5,
+    "plots": 5,
     # trains on demand
-    "trained": 5,
+    "trained": 6,
     # applications
-    "cli": 6,
-    "export": 6,
+    "cli": 7,
+    "export": 7,
 }
 
 

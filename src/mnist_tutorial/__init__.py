@@ -11,7 +11,8 @@ The modules form layers; each imports only from its own layer or those below
     applications      cli, export                       (and scripts/, benchmarks/)
     on demand         trained: ensure_trained, load_or_train, ensure_rejection
     trained models    evaluate, calibration, rejection, ood, plots
-    training          train, storage, model_files
+    storage           storage, model_files (trained models on disk)
+    training          train
     model             model, architecture
     data              data, datasets, preprocess, images, roundtrip
     bottom            _keras, kernel, config, reproducibility, tables

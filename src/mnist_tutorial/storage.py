@@ -1,7 +1,7 @@
 """Trained models on disk: `.keras` files, each with a JSON sidecar of how it was trained.
 
-Training layer (with `train`, whose `TrainingResult` the sidecars hold): above the model
-layer, below everything that uses trained models.
+Storage layer (with `model_files`): above training (the sidecars hold `train`'s
+`TrainingResult`), below everything that uses trained models.
 
 `save_model` writes a `.keras` file atomically (temporary name, then rename);
 `save_trained` puts a trained model where `mnist_tutorial.trained.load_or_train` looks

@@ -1,6 +1,6 @@
 """Training a model as the notebooks do, and describing the run.
 
-Training layer (with `storage`): above the model layer; `storage` saves what this trains,
+Training layer: above the model layer, below `storage` (which saves what this trains);
 `mnist_tutorial.trained` trains on demand.
 
 `train_model` seeds everything from the config, fits with the config's early stopping and a
