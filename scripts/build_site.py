@@ -158,6 +158,11 @@ def stage_doc(text: str, docs: Path, staged_docs: set[str]) -> str:
     return DOC_LINK.sub(fix, text)
 
 
+#: The last notebook of the core track (data to the CNN); the advanced track follows, as the
+#: README's two tables say.
+CORE_TRACK_LAST = 7
+
+
 def stage(src: Path, printed: bool = False) -> list[str]:
     """Copy the site's sources to `src`; returns the page names, in reading order. `printed`:
     the book that `--pdf` prints, whose contents are the notebooks, the glossary and the
@@ -194,10 +199,20 @@ def stage(src: Path, printed: bool = False) -> list[str]:
     if printed:
         more = [p for p in more if p != "draw"] + [p for p in instructors if p == "docs/results"]
         instructors = []
+    core = [n.stem for n in notebooks if int(n.stem[:2]) <= CORE_TRACK_LAST]
+    advanced = [n.stem for n in notebooks if int(n.stem[:2]) > CORE_TRACK_LAST]
     toctree = (
-        "```{toctree}\n:maxdepth: 1\n:caption: Notebooks\n\n"
-        + "\n".join(n.stem for n in notebooks)
-        + "\n```\n\n```{toctree}\n:maxdepth: 1\n:caption: More\n\n"
+        "```{toctree}\n:maxdepth: 1\n:caption: Core track\n\n"
+        + "\n".join(core)
+        + "\n```\n\n"
+        + (
+            "```{toctree}\n:maxdepth: 1\n:caption: Advanced track\n\n"
+            + "\n".join(advanced)
+            + "\n```\n\n"
+            if advanced
+            else ""
+        )
+        + "```{toctree}\n:maxdepth: 1\n:caption: More\n\n"
         + "\n".join(more)
         + "\n```\n"
     )
