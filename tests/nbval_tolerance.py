@@ -179,10 +179,11 @@ FIGURE_TOLERANCES: dict[str, FigureTolerance] = {
         tile=None,
         blank=0.005,
         colour=None,
-        why="Confusion matrices: the colour scale follows the largest cell, which training "
-        "decides (one run of the seed envelope confused one pair 99 times, and every other "
-        "cell paled: its blue share fell from 9 % to 2 % of the figure). Size and that no "
-        "region empties or fills are compared.",
+        why="Confusion matrices and weights drawn as pictures: the colour scale follows the "
+        "largest cell or weight, which training decides (one run of the seed envelope "
+        "confused one pair 99 times, and every other cell paled: its blue share fell from 9 % "
+        "to 2 % of the figure; one run's largest first-layer weight paled the red of the "
+        "others from 5.9 % to 1.6 %). Size and that no region empties or fills are compared.",
     ),
 }
 
@@ -192,6 +193,7 @@ FIGURE_KIND_OF_FUNCTION: dict[str, str] = {
     "plot_history": "training",
     "plot_loss_curves": "training",
     "plot_confusion_matrix": "heatmap",
+    "plot_weight_images": "heatmap",
     "plot_wrong_predictions": "training",
     "plot_confused_pairs": "training",
     "plot_class_probabilities": "training",
