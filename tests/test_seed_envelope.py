@@ -70,11 +70,14 @@ def _measured_ranges(name: str) -> list[tuple[float, float]]:
 
 
 def _matches(low: str, high: str, percent: bool, measured: tuple[float, float]) -> bool:
-    scale = 100.0 if percent else 1.0
+    """A range quoted in percent matches a share (0.978) or a number printed in percent (97.8)."""
     places = len(low.split(".")[1]) if "." in low else 0
-    return all(
-        round(value * scale, places) == round(float(text), places)
-        for value, text in zip(measured, (low, high), strict=True)
+    return any(
+        all(
+            round(value * scale, places) == round(float(text), places)
+            for value, text in zip(measured, (low, high), strict=True)
+        )
+        for scale in ((100.0, 1.0) if percent else (1.0,))
     )
 
 
