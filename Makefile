@@ -136,15 +136,9 @@ unit: install
 nbval: install
 	@$(call timed,nbval,$(PY) -m pytest $(NBVAL_FLAGS) $(NBVAL_TIMING) notebooks -q)
 
-# The unit tests run beside nbval, in one process: a notebook's kernel computes on one core
-# most of the time, so the other is free. Their report is printed when nbval has finished.
 test: install
-	@mkdir -p build
-	@( $(call timed,unit tests (beside nbval),$(PY) -m pytest -q tests) ) > build/unit-tests.log 2>&1 & \
-	unit=$$!; \
-	( $(call timed,nbval,$(PY) -m pytest $(NBVAL_FLAGS) $(NBVAL_TIMING) notebooks -q) ); nbval=$$?; \
-	wait $$unit; unit_rc=$$?; cat build/unit-tests.log; \
-	[ $$nbval -eq 0 ] && [ $$unit_rc -eq 0 ]
+	@$(call timed,unit tests,$(PY) -m pytest $(UNIT_FLAGS) tests)
+	@$(call timed,nbval,$(PY) -m pytest $(NBVAL_FLAGS) $(NBVAL_TIMING) notebooks -q)
 	@$(call timed,site and browser tests,$(MAKE) --no-print-directory site-test)
 
 # The same tests against the newest releases of everything (no lock), in $(VENV)-latest, so

@@ -119,7 +119,7 @@ def test_the_cnn_is_exported_layer_by_layer_with_keras_weight_order(tmp_path) ->
     spec = read_spec(export_weights(model, tmp_path / "cnn.js", SETTINGS))
     kinds = [layer["type"] for layer in spec["layers"]]
     assert kinds == ["conv2d", "maxpool2d", "conv2d", "maxpool2d", "flatten", "dense", "dense"]
-    assert spec["layers"][0]["size"] == 3 and spec["layers"][2]["inputs"] == 24
+    assert spec["layers"][0]["size"] == 3 and spec["layers"][2]["inputs"] == 16
     decoded = exported_weights(spec)
     for ours, theirs in zip(decoded, model.get_weights(), strict=True):
         np.testing.assert_array_equal(ours, theirs)
