@@ -74,6 +74,9 @@ def test_figures_are_returned_not_shown() -> None:
     bars = plot_class_probabilities(np.array([0.05] * 9 + [0.55]))
     assert len(bars.axes[0].patches) == 10
     assert isinstance(plot_image(np.zeros(784)), Figure)
+    assert len(plot_image(np.zeros(784)).axes) == 1  # a digit's range: no colour bar
+    noise = np.linspace(-1, 1, 784)
+    assert len(plot_image(noise).axes) == 2  # outside [0, 1]: a colour bar says which grey is which
 
 
 def test_image_rows_keep_one_grey_range_and_files_show_as_viewed(tmp_path) -> None:

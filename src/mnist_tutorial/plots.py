@@ -41,12 +41,21 @@ def plot_image_grid(
 
 
 def plot_image(image: np.ndarray, title: str | None = None) -> Figure:
-    """One 28x28 image (or 784 vector) in the tutorial's colours (ink dark on white)."""
-    image = np.asarray(image).reshape(28, 28)
-    fig = Figure(figsize=(3, 3), layout="constrained")
+    """One 28x28 image (or 784 vector) in the tutorial's colours (ink dark on white).
+
+    An image whose values leave MNIST's range [0, 1] (such as noise in [-1, 1]) is drawn
+    with its grey levels stretched from its own lowest to its highest value, and a colour bar
+    says which grey is which value."""
+    image = np.asarray(image, dtype=np.float64).reshape(28, 28)
+    outside = image.min() < 0 or image.max() > 1
+    fig = Figure(figsize=(3.9 if outside else 3, 3), layout="constrained")
     ax = fig.subplots()
-    ax.imshow(image, cmap="gray_r")
+    shown = ax.imshow(
+        image, cmap="gray_r", vmin=None if outside else 0, vmax=None if outside else 1
+    )
     ax.axis("off")
+    if outside:
+        fig.colorbar(shown, ax=ax, shrink=0.85, label="Pixel value (digits: 0 to 1)")
     if title:
         ax.set_title(title)
     return fig
