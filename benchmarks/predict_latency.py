@@ -12,6 +12,10 @@ Prints median milliseconds over many repeats and writes them to
 
 from __future__ import annotations
 
+import os
+
+os.environ.setdefault("KERAS_BACKEND", "jax")  # before anything imports Keras
+
 import argparse
 import json
 import os

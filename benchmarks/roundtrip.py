@@ -12,6 +12,10 @@ original, its accuracy on both, and the mean absolute pixel difference (grey lev
 
 from __future__ import annotations
 
+import os
+
+os.environ.setdefault("KERAS_BACKEND", "jax")  # before anything imports Keras
+
 import argparse
 import base64
 import sys

@@ -8,6 +8,10 @@ tests are skipped, saying so.
 
 from __future__ import annotations
 
+import os
+
+os.environ.setdefault("KERAS_BACKEND", "jax")  # before anything imports Keras
+
 import base64
 import functools
 import json

@@ -20,9 +20,12 @@
 
 from __future__ import annotations
 
+import os
+
+os.environ.setdefault("KERAS_BACKEND", "jax")  # before anything imports Keras
+
 import argparse
 import base64
-import dataclasses
 import json
 import os
 import re
@@ -269,26 +272,15 @@ def export_seed_model(static: Path, models_dir: Path) -> None:
     """The seed MLP and its rejection settings -> static/seed_mlp.js."""
     static.mkdir(parents=True, exist_ok=True)
     from mnist_tutorial.config import seed_experiment
-    from mnist_tutorial.data import load_mnist
     from mnist_tutorial.export import export_weights
-    from mnist_tutorial.preprocess import split_validation
-    from mnist_tutorial.rejection import choose_rejection, load_rejection, store_rejection
     from mnist_tutorial.storage import model_path
-    from mnist_tutorial.trained import load_or_train
+    from mnist_tutorial.trained import ensure_rejection, load_or_train
 
     config = seed_experiment()
     model, _ = load_or_train(config, models_dir, progress=False)
     path = model_path(config, models_dir)
-    settings = load_rejection(path)
-    if settings is None:
-        (x_train, y_train), _ = load_mnist(verbose=False)
-        _, (x_val, y_val) = split_validation(
-            x_train, y_train, config.validation_size or 5000, config.seed
-        )
-        settings = choose_rejection(model, x_val, y_val)
-        if not config.validation_size:  # the model saw these images while training
-            settings = dataclasses.replace(settings, chosen_on="training (not held out)")
-        store_rejection(path, settings)
+    # Chosen on the validation split the model was trained without (`config.data_seed`).
+    settings = ensure_rejection(config, models_dir)
     export_weights(model, static / "seed_mlp.js", rejection=settings, precision=PRECISION)
     print(
         f"exported {path} (temperature {settings.temperature:.4f}, "

@@ -1,18 +1,23 @@
-"""Re-execute notebooks in place with the project's kernel, keeping them free of noise.
+"""Re-execute notebooks in place, in the plain kernel they name, keeping them free of noise.
 
 Used by `make execute`. Each notebook runs top to bottom in its own folder, in a fresh
-kernel; its outputs are replaced, no timing metadata is recorded, and the file is written
-to a temporary name and renamed, so an interrupted run never leaves half a notebook.
+`python3` kernel of this environment (what any Jupyter gives a student; the notebook's first
+cell prepares everything else); its outputs are replaced, no timing metadata is recorded,
+the software it ran with goes into its metadata (`mnist_tutorial.software`, out of the
+lesson), and the file is written to a temporary name and renamed, so an interrupted run never
+leaves half a notebook.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import platform
 import shutil
 import sys
 import tempfile
 import time
+from importlib import metadata
 from pathlib import Path
 
 import nbformat
@@ -21,20 +26,26 @@ from nbclient.exceptions import CellExecutionError
 from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 from traitlets.config import Config
 
-#: The course's kernels (registered by `make install`), by name: their display names.
-KERNELS = {
-    "mnist-tutorial": "Python (mnist-tutorial)",
-    "mnist-tutorial-tensorflow": "Python (mnist-tutorial, TensorFlow)",
-}
+from mnist_tutorial.tensorflow_log import strip_tensorflow_startup_log
+
+
+def software_versions() -> dict[str, str]:
+    """The software a notebook ran with (Python, Keras, JAX, TensorFlow, NumPy): kept in its
+    metadata, out of the lesson."""
+    versions = {"python": platform.python_version()}
+    for package in ("keras", "jax", "tensorflow", "numpy"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            continue
+    return versions
 
 
 def execute_notebook(path: Path, kernel: str | None, timeout: int, out: Path | None = None) -> None:
     """Run `path` top to bottom in `kernel` (default: the one its metadata names) and write
     the result to `out` (default: in place)."""
     nb = nbformat.read(path, as_version=4)
-    kernel = kernel or nb.metadata.get("kernelspec", {}).get("name", "mnist-tutorial")
-    if kernel not in KERNELS:
-        raise SystemExit(f"{path}: unknown kernel {kernel!r} (expected one of {sorted(KERNELS)})")
+    kernel = kernel or nb.metadata.get("kernelspec", {}).get("name", "python3")
     # Kernel and client talk over local sockets (IPC), not TCP: no "running over TCP
     # without encryption" warning, and nothing is reachable from outside the machine.
     # (The socket files go to a folder of their own: the kernel runs in the notebook's folder.)
@@ -61,7 +72,12 @@ def execute_notebook(path: Path, kernel: str | None, timeout: int, out: Path | N
             # One stream output per cell and stream, with carriage returns applied: a
             # progress line rewritten 100 times is stored once, as its final state.
             coalesce.preprocess_cell(cell, {}, index)
+            for output in cell.outputs:
+                if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                    output.text = strip_tensorflow_startup_log(output.text)
+            cell.outputs = [o for o in cell.outputs if o.get("output_type") != "stream" or o.text]
     nb.metadata.pop("widgets", None)
+    nb.metadata["mnist_tutorial"] = {"software": software_versions()}
     out = out or path
     fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
     try:

@@ -1,7 +1,7 @@
 """Pin environment.yml's packages to the versions in requirements.lock (run by `make lock`).
 
 Every package environment.yml names gets the lock's version: `name=X` among conda's
-packages, `name==X` in its pip section. Python, Graphviz and the project itself are left as
+packages, `name==X` in its pip section. Python and the project itself are left as
 they are. The file is rewritten through a temporary file and a rename.
 """
 
@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 ITEM = re.compile(
     r"^(?P<lead>\s+- )(?P<name>[A-Za-z0-9_.\-]+)(?P<pin>[=<>!~][^\s#]*)?(?P<rest>.*)$"
 )
-UNPINNED = {"python", "graphviz"}
+UNPINNED = {"python"}
 
 
 def normalize(name: str) -> str:

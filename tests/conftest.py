@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+
+os.environ.setdefault("KERAS_BACKEND", "jax")  # before anything imports Keras
+
 import numpy as np
 import pytest
 

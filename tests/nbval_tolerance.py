@@ -610,12 +610,28 @@ def compare_cell(
     return problems
 
 
+def without_startup_log(outputs: Sequence[dict]) -> list[dict]:
+    """A new run's outputs without TensorFlow's start-up log lines on stderr, which
+    `make execute` leaves out of the stored notebook too (they differ between CPUs)."""
+    from mnist_tutorial.tensorflow_log import strip_tensorflow_startup_log
+
+    kept = []
+    for output in outputs:
+        if output.get("output_type") == "stream" and output.get("name") == "stderr":
+            text = strip_tensorflow_startup_log(output.get("text", ""))
+            if not text:
+                continue
+            output = {**output, "text": text}
+        kept.append(output)
+    return kept
+
+
 def compare_outputs(item, test, ref, skip_compare=None) -> bool:  # noqa: ANN001
     """Replacement for nbval's IPyNbCell.compare_outputs (same contract)."""
     from nbval.plugin import transform_streams_for_comparison
 
     skip = skip_compare or item.parent.skip_compare
-    new = flatten_outputs(transform_streams_for_comparison(test), skip)
+    new = flatten_outputs(transform_streams_for_comparison(without_startup_log(test)), skip)
     old = flatten_outputs(transform_streams_for_comparison(ref), skip)
     notebook = Path(str(getattr(item.parent, "path", None) or item.parent.fspath)).name
     item.comparison_traceback = compare_cell(notebook, item.cell, old, new)

@@ -20,6 +20,8 @@ instead of TensorFlow (what a Python without TensorFlow does).
     python -m tests.seed_envelope collect          # writes tests/seed_envelope.json
     python -m tests.seed_envelope ranges [NOTEBOOK ...]  # each number: committed, range
     python -m tests.seed_envelope check RUN_DIR    # one more run against the envelope
+    python -m tests.seed_envelope keep [NOTEBOOK ...]     # before `make execute`
+    python -m tests.seed_envelope refresh [NOTEBOOK ...]  # after it: take its numbers
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import argparse
 import json
 import math
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -51,15 +54,19 @@ NOTEBOOKS = ROOT / "notebooks"
 SCRATCH = ROOT / "build" / "envelope"
 #: The training seeds of `make envelope`; the committed run uses 42.
 SEEDS = (0, 1, 2, 3, 4, 5, 6, 7)
+#: The line of a notebook's first cell that chooses Keras' backend.
+BACKEND_LINE = re.compile(r'(os\.environ\["KERAS_BACKEND"\] = )"\w+"')
+#: Where `make execute` keeps the outputs it replaces, for `refresh`: one more measured run.
+PREVIOUS = "previous"
 
 
 @dataclass(frozen=True)
 class Run:
-    """One re-run of (some of) the notebooks: a training seed and, optionally, a kernel."""
+    """One re-run of (some of) the notebooks: a training seed and, optionally, a backend."""
 
     name: str
     seed: int
-    kernel: str | None = None  # None: each notebook's own kernel
+    backend: str | None = None  # None: the one each notebook's first cell chooses
     notebooks: tuple[str, ...] = ()  # () = all
     copy_models: bool = False  # start from the committed run's models/ (not the CNN's)
 
@@ -75,7 +82,7 @@ def course_notebooks() -> list[str]:
 def default_runs(seeds: Sequence[int] = SEEDS) -> list[Run]:
     cnn = [n for n in course_notebooks() if "convolutional" in n]
     runs = [Run(f"seed-{seed}", seed) for seed in seeds]
-    runs.append(Run("seed-42-cnn-on-jax", 42, "mnist-tutorial", tuple(cnn), copy_models=True))
+    runs.append(Run("seed-42-cnn-on-jax", 42, "jax", tuple(cnn), copy_models=True))
     return runs
 
 
@@ -105,12 +112,12 @@ def execute_run(run: Run, notebooks: Sequence[str], cpu: int | None, log: thread
         for cell in nb.cells:
             if cell.cell_type == "code":
                 cell.outputs, cell.execution_count = [], None
+                if run.backend:
+                    cell.source = BACKEND_LINE.sub(f'\\1"{run.backend}"', cell.source)
         target = run.folder / "notebooks" / name
         nbformat.write(nb, target)
         targets.append(str(target))
     command = [sys.executable, str(ROOT / "scripts" / "execute_notebooks.py"), *targets]
-    if run.kernel:
-        command[2:2] = ["--kernel", run.kernel]
     env = {**os.environ, "MNIST_TUTORIAL_SEED": str(run.seed), "PYTHONUNBUFFERED": "1"}
 
     def pin() -> None:  # one core per job, so that parallel runs do not fight over both
@@ -322,7 +329,7 @@ def write_envelope(collected: Collected, runs: Sequence[Run], path: Path = ENVEL
         "margin": {"standard_deviations": MARGIN_SDS, "why": WHY_MARGIN},
         "runs": [run.name for run in runs],
         "seeds": {run.name: run.seed for run in runs},
-        "kernels": {run.name: run.kernel or "each notebook's own" for run in runs},
+        "backends": {run.name: run.backend or "each notebook's own" for run in runs},
         "numbers": collected.numbers,
         "flips": collected.flips,
         "figures_beyond_tolerance": collected.figures,
@@ -452,6 +459,83 @@ def check(folder: Path) -> int:
     return 1 if failures else 0
 
 
+def _replaced_outputs(previous: Path, notebooks: Sequence[str]) -> Path:
+    """Copy the committed notebooks into the run folder `previous` (before `make execute`)."""
+    target = previous / "notebooks"
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    for name in notebooks:
+        shutil.copy2(NOTEBOOKS / name, target / name)
+    return target
+
+
+def refresh(notebooks: Sequence[str]) -> int:
+    """After `make execute`: the re-run notebooks' numbers become the envelope's committed
+    values, and the values they replaced stay in it as one more measured run (a run on
+    another CPU is one more sample). Only numbers inside the measured spread are taken: each
+    one outside it, and each line whose words changed, is printed with what to run, and the
+    envelope keeps its old committed value for it (so `make test` says so too)."""
+    data = json.loads(ENVELOPE_FILE.read_text())
+    previous = Run(PREVIOUS, DEFAULT_SEED)
+    collected = collect([previous])
+    key = f"earlier-{sum(name.startswith('earlier-') for name in data['runs'])}"
+    taken = outside = 0
+    for notebook, cells in collected.numbers.items():
+        if notebook not in notebooks:
+            continue
+        for cell, entries in cells.items():
+            known = data["numbers"].setdefault(notebook, {}).setdefault(cell, {})
+            for address, entry in entries.items():
+                old, new = entry["runs"][PREVIOUS], entry["committed"]
+                if old is None:
+                    continue
+                measured = known.get(address)
+                if measured is None:  # the same in every measured run: compared exactly
+                    ok = abs(new - old) <= plugin.MARGIN_FLOOR_UNITS * 10.0 ** -entry["decimals"]
+                    values = [old]
+                else:
+                    values = [measured["committed"], *measured["runs"].values()]
+                    values = [v for v in values if v is not None]
+                    ok = accepts(values, measured["decimals"], new)
+                if not ok:
+                    outside += 1
+                    print(
+                        f"outside the measured spread: {notebook} cell {cell} {address}: {new:g}"
+                        f" (measured {min(values):g} to {max(values):g}); run "
+                        f"`make envelope NOTEBOOKS=notebooks/{notebook}` to measure it again"
+                    )
+                    continue
+                taken += 1
+                if measured is None:
+                    known[address] = {**entry, "runs": {key: old}}
+                else:
+                    measured["runs"][key] = measured["committed"]
+                    measured["committed"] = new
+            if not known:
+                del data["numbers"][notebook][cell]
+    flips = [f for f in collected.flips if f["notebook"] in notebooks]
+    for flip in flips:
+        print(
+            f"words changed: {flip['notebook']} cell {flip['cell']} {flip['output']}: "
+            f"{flip['committed']!r} -> {flip['new']!r}; if this run is right, run "
+            f"`make envelope NOTEBOOKS=notebooks/{flip['notebook']}`"
+        )
+    if key not in data["runs"] and taken:
+        data["runs"].append(key)
+        data["seeds"][key] = DEFAULT_SEED
+    fd, tmp = tempfile.mkstemp(dir=ENVELOPE_FILE.parent, prefix=".envelope.", suffix=".tmp")
+    with os.fdopen(fd, "w") as fh:
+        json.dump(data, fh, indent=1, sort_keys=False)
+        fh.write("\n")
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, ENVELOPE_FILE)
+    print(
+        f"seed envelope: {taken} committed number(s) refreshed from this run, {outside} outside "
+        f"the measured spread, {len(flips)} line(s) whose words changed"
+    )
+    return 1 if outside or flips else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -463,6 +547,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub.add_parser("collect", help="write tests/seed_envelope.json from the runs")
     ranges_p = sub.add_parser("ranges", help="print each measured number's range")
     ranges_p.add_argument("notebooks", nargs="*", help="notebook file names (default: all)")
+    keep_p = sub.add_parser("keep", help="before `make execute`: keep the committed outputs")
+    keep_p.add_argument("notebooks", nargs="*", help="notebook file names (default: all)")
+    refresh_p = sub.add_parser("refresh", help="after `make execute`: take its numbers")
+    refresh_p.add_argument("notebooks", nargs="*", help="notebook file names (default: all)")
     check_p = sub.add_parser("check", help="compare one more run's notebooks with the envelope")
     check_p.add_argument("folder", type=Path)
     args = parser.parse_args(argv)
@@ -473,7 +561,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error(f"not a notebook of the course: {', '.join(unknown)}")
         runs = default_runs(args.seeds)
         if args.no_jax_run:
-            runs = [r for r in runs if r.kernel is None]
+            runs = [r for r in runs if r.backend is None]
         return run_all(runs, names, args.jobs)
     if args.command == "collect":
         runs = [r for r in default_runs() if (r.folder / "notebooks").is_dir()]
@@ -482,6 +570,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         summary(collected)
         print(f"written: {ENVELOPE_FILE.relative_to(ROOT)}")
         return 0
+    if args.command == "keep":
+        names = [Path(n).name for n in args.notebooks] or course_notebooks()
+        _replaced_outputs(Run(PREVIOUS, DEFAULT_SEED).folder, names)
+        return 0
+    if args.command == "refresh":
+        return refresh([Path(n).name for n in args.notebooks] or course_notebooks())
     if args.command == "ranges":
         return print_ranges([Path(n).name for n in args.notebooks])
     return check(args.folder)

@@ -21,7 +21,7 @@ LAYERS: dict[str, int] = {
     # bottom
     "__init__": 0,
     "_keras": 0,
-    "kernel": 0,
+    "tensorflow_log": 0,
     "config": 0,
     "reproducibility": 0,
     "tables": 0,

@@ -62,7 +62,7 @@ def _environment_names() -> set[str]:
         item = re.match(r"^\s+- ([A-Za-z0-9_.\-]+)", line)
         if item and not line.strip().startswith("- -e"):
             names.add(_name(item.group(1)))
-    return names - {"python", "graphviz"}
+    return names - {"python", "wasmtime"}
 
 
 def _environment_pins() -> dict[str, str]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -41,10 +42,9 @@ def _cmd_data(args: argparse.Namespace) -> int:
 def _cmd_train(args: argparse.Namespace) -> int:
     from mnist_tutorial.evaluate import loss_and_accuracy
     from mnist_tutorial.model import model_inputs
-    from mnist_tutorial.preprocess import one_hot, split_validation
-    from mnist_tutorial.rejection import choose_rejection, store_rejection
+    from mnist_tutorial.preprocess import one_hot
     from mnist_tutorial.storage import model_path
-    from mnist_tutorial.trained import train_and_save
+    from mnist_tutorial.trained import ensure_rejection, train_and_save
 
     if args.out.suffix != ".keras":
         raise CliError(f"model files end in .keras, got {args.out.name!r}")
@@ -53,10 +53,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
     config = MLPConfig(name=args.out.stem, **changes)
     model, result = train_and_save(config, args.out.parent)
     path = model_path(config, args.out.parent)
-    (x_train, y_train), (x_test, y_test) = load_mnist()
-    _, (x_val, y_val) = split_validation(x_train, y_train, config.validation_size, config.data_seed)
-    settings = choose_rejection(model, model_inputs(x_val, config), y_val)
-    store_rejection(path, settings)
+    settings = ensure_rejection(config, args.out.parent)
+    _, (x_test, y_test) = load_mnist()
     scores = loss_and_accuracy(model, model_inputs(x_test, config), one_hot(y_test))
     print(f"Saved {path} ({result.epochs_run} epochs, {result.seconds:.1f} s)")
     print(
@@ -203,6 +201,9 @@ def _positive_int(text: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `mnist-tutorial` console script."""
+    # Keras' backend, chosen before any command imports Keras: JAX, the course's, unless the
+    # user has chosen another.
+    os.environ.setdefault("KERAS_BACKEND", "jax")
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
