@@ -8,12 +8,12 @@ PY     := $(BIN)/python
 STAMP  := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 # nbval compares training-dependent numbers and figures within the tolerances of
-# tests/nbval_tolerance.py (loaded as a pytest plugin; run from the repository root).
+# rig/nbval_tolerance.py (loaded as a pytest plugin; run from the repository root).
 # Each notebook runs in the plain `python3` kernel of .venv, as in any Jupyter: its first cell
 # chooses Keras' backend.
-NBVAL_FLAGS := -p tests.nbval_tolerance --nbval
+NBVAL_FLAGS := -p rig.nbval_tolerance --nbval
 # Prints each notebook's wall time at the end of an nbval run.
-NBVAL_TIMING := -p tests.notebook_timing
+NBVAL_TIMING := -p rig.notebook_timing
 # Unit tests run in parallel processes (pytest-xdist), one test file per process at a time:
 # most of their time is single-threaded (imports, plotting, subprocesses).
 UNIT_FLAGS := -q -n auto --maxprocesses 4 --dist loadfile
@@ -45,14 +45,23 @@ timed = t0=$$(date +%s.%N); $(2); rc=$$?; \
 	handout lock clean
 
 help:
-	@echo "make install   create .venv, install the package and the data"
-	@echo "make execute   re-run every notebook in place (regenerates committed outputs)"
-	@echo "make test      unit tests + nbval on every notebook (what CI runs)"
-	@echo "make envelope  re-run the notebooks for 8 training seeds; write tests/seed_envelope.json"
-	@echo "make test-latest  the same tests against the newest releases (no lock), in .venv-latest"
-	@echo "make lock      refresh requirements.lock from pyproject.toml"
-	@echo "make lint      ruff check + format check"
-	@echo "make handout   student copy of the notebooks (no solutions, no outputs) in build/handout"
+	@echo "Students (see the README for the same without make):"
+	@echo "  make install      create .venv, install the package and the data"
+	@echo "  make handout      student copy: notebooks without solutions or outputs, build/handout"
+	@echo "Instructors and CI:"
+	@echo "  make execute      re-run every notebook in place (NOTEBOOKS=... for some); refresh the envelope"
+	@echo "  make test         unit tests + nbval on every notebook + site and browser tests (CI)"
+	@echo "  make unit         the unit tests only"
+	@echo "  make nbval        nbval on every notebook only"
+	@echo "  make envelope     re-run the notebooks for 8 training seeds; write rig/seed_envelope.json"
+	@echo "  make site         the course as a website in build/site (EDITION=student: no solutions)"
+	@echo "  make site-test    the site in headless Chromium: axe-core, the draw page, the PDF"
+	@echo "  make pdf          the course as one PDF, build/mnist-tutorial.pdf (EDITION=student too)"
+	@echo "  make test-latest  the same tests against the newest releases (no lock), in .venv-latest"
+	@echo "  make lock         refresh requirements.lock from pyproject.toml"
+	@echo "  make lint         ruff check + format check    make format   ruff's fixes"
+	@echo "  make bench        the speed benchmarks (benchmarks/)"
+	@echo "  make clean        remove .venv, .uv, models and caches"
 
 install: $(STAMP) data
 
@@ -105,22 +114,23 @@ data: $(STAMP)
 # on this machine too; a number outside the measured spread is printed with what to run.
 ALL_NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 execute: install
-	@$(PY) -m tests.seed_envelope keep $(notdir $(NOTEBOOKS))
+	@$(PY) -m rig.seed_envelope keep $(notdir $(NOTEBOOKS))
 	@if [ "$(NOTEBOOKS)" = "$(ALL_NOTEBOOKS)" ]; then \
 	    echo "make execute: removing models/ (derived files) so every model is trained afresh"; \
 	    rm -rf models; fi
 	@$(call timed,execute,$(PY) scripts/execute_notebooks.py $(NOTEBOOKS))
-	@$(PY) -m tests.seed_envelope refresh $(notdir $(NOTEBOOKS))
+	@$(PY) -m rig.seed_envelope refresh $(notdir $(NOTEBOOKS))
 
-# The seed envelope, tests/seed_envelope.json: every notebook re-run once per training seed
+# The seed envelope, rig/seed_envelope.json: every notebook re-run once per training seed
 # (8 seeds, and the CNN once on JAX) in build/envelope/<run>/, the committed notebooks left as
-# they are, then each training-dependent number's values written (see tests/seed_envelope.py).
+# they are, then each training-dependent number's values written (see rig/seed_envelope.py).
 # `make envelope NOTEBOOKS=notebooks/09_calibration_and_rejection.ipynb` re-runs one notebook,
-# reusing the models that each seed's earlier notebooks trained. Slow, and never part of
+# reusing the models that each seed's earlier notebooks trained, and replaces only its entries.
+# Slow, and never part of
 # `make test`, which only reads the file.
 envelope: install
-	@$(call timed,envelope runs,$(PY) -m tests.seed_envelope run $(notdir $(NOTEBOOKS)))
-	@$(call timed,envelope,$(PY) -m tests.seed_envelope collect)
+	@$(call timed,envelope runs,$(PY) -m rig.seed_envelope run $(notdir $(NOTEBOOKS)))
+	@$(call timed,envelope,$(PY) -m rig.seed_envelope collect $(notdir $(NOTEBOOKS)))
 
 unit: install
 	@$(call timed,unit tests,$(PY) -m pytest $(UNIT_FLAGS) tests)
@@ -173,8 +183,11 @@ apt_tool = if command -v $(1) >/dev/null 2>&1; then :; \
 # build/site: the committed notebooks (not re-run), the glossary, the results, draw-a-digit.
 # Its packages (the `site` extra) are in the lock, so `make install` has installed them; what
 # it takes from npm (package.json, package-lock.json) needs Node.js and npm.
+# EDITION=student: the student edition, without worked solutions.
+EDITION ?=
+EDITION_FLAG = $(if $(filter student,$(EDITION)),--student,)
 site: install node
-	$(PY) scripts/build_site.py
+	$(PY) scripts/build_site.py $(EDITION_FLAG)
 
 node:
 	@$(call apt_tool,npm,nodejs npm,the site cannot be built)
@@ -196,7 +209,7 @@ site-test: site chromium poppler
 # The whole course as one PDF (every notebook in order, the glossary, the results), printed by
 # the same Chromium: build/mnist-tutorial.pdf.
 pdf: site chromium
-	$(PY) scripts/build_site.py --pdf build/mnist-tutorial.pdf
+	$(PY) scripts/build_site.py --pdf build/mnist-tutorial.pdf $(EDITION_FLAG)
 
 clean:
 	rm -rf $(VENV) $(VENV)-latest $(UV_DIR) models .pytest_cache .ruff_cache

@@ -115,6 +115,21 @@ def test_the_draw_page_with_the_keyboard_alone(site, browser, width, height, mod
     context.close()
 
 
+def test_every_arrow_key_draws_and_stays_on_the_page(site, page) -> None:
+    """The help text's keys, left and right arrows included: the theme's arrow-key page
+    navigation must not take them (it once opened the next page and lost the drawing)."""
+    _open(page, site)
+    url = page.url
+    page.focus("#draw-canvas")
+    keys = ["ArrowLeft"] * 3 + ["Space"] + ["ArrowRight"] * 6 + ["ArrowDown"] * 3
+    keys += ["ArrowLeft"] * 6 + ["Shift+ArrowRight", "Shift+ArrowLeft", "Space"]
+    for key in keys:
+        page.keyboard.press(key)
+    page.wait_for_timeout(300)  # a navigation, had one started, would have begun by now
+    assert page.url == url
+    assert page.locator("#draw-answer").get_attribute("data-state") in ("answer", "unknown")
+
+
 # ------------------------------------------------------------------- announcements
 
 
@@ -199,6 +214,20 @@ def test_samples_and_uploads_give_the_librarys_answers(site, page, references, n
     report("draw page: sample digits read right", f"{network}: {agree} of {len(SAMPLES)}")
 
 
+def test_a_file_that_is_not_a_picture_says_so_on_screen(site, page, tmp_path) -> None:
+    _open(page, site)
+    page.click("button[data-sample='digit_7']")
+    page.wait_for_function("document.getElementById('draw-answer').dataset.state === 'answer'")
+    not_a_picture = tmp_path / "notes.png"
+    not_a_picture.write_text("these are notes, not a picture")
+    page.set_input_files("#draw-upload", str(not_a_picture))
+    page.wait_for_function("document.getElementById('draw-answer').dataset.state === 'error'")
+    shown = page.locator("#draw-answer").inner_text()
+    assert shown == "notes.png is not a PNG or JPEG picture."
+    assert page.locator("#draw-status").text_content() == shown  # said, too
+    assert page.evaluate("document.querySelector('.draw-bar-best') === null")  # old answer gone
+
+
 def test_save_as_png_gives_the_drawing_back(site, page, references) -> None:
     _open(page, site, "seed_mlp")
     _stroke(page, [(0.3, 0.2), (0.7, 0.2), (0.45, 0.85)])
@@ -212,6 +241,19 @@ def test_save_as_png_gives_the_drawing_back(site, page, references) -> None:
 
 
 # --------------------------------------------------------------------- networks
+
+
+def test_each_network_is_described_by_its_own_layers(site, page) -> None:
+    _open(page, site)
+    described = {}
+    for network in NETWORKS:
+        choose_network(page, network)
+        described[network] = page.locator("#draw-layers").inner_text()
+    assert described["cnn"].startswith("2 convolutions (16 and 32 filters, ReLU)")
+    assert described["seed_mlp"] == (
+        "2 dense layers of 128 and 64 neurons (ReLU), then a softmax over its 10 outputs"
+    )
+    assert described["mlp_not_a_digit"].endswith("a softmax over its 11 outputs")
 
 
 def test_the_eleven_output_network_refuses_what_the_seed_mlp_reads(site, page) -> None:

@@ -37,6 +37,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+from make_handout import is_solution  # noqa: E402  (what a student edition leaves out)
+
 REMOTE = re.compile(
     r"""<(?:script|link|img|iframe|source)\b[^>]*\b(?:src|href)\s*=\s*["']?(?:https?:)?//"""
     r"""|url\(\s*["']?(?:https?:)?//|@import\s+["'](?:https?:)?//""",
@@ -166,10 +169,11 @@ def stage_doc(text: str, docs: Path, staged_docs: set[str]) -> str:
 CORE_TRACK_LAST = 7
 
 
-def stage(src: Path, printed: bool = False) -> list[str]:
+def stage(src: Path, printed: bool = False, student: bool = False) -> list[str]:
     """Copy the site's sources to `src`; returns the page names, in reading order. `printed`:
     the book that `--pdf` prints, whose contents are the notebooks, the glossary and the
-    results (no draw page, no other instructors' pages)."""
+    results (no draw page, no other instructors' pages). `student`: the student edition,
+    whose notebooks have no worked solutions (as `make handout`'s)."""
     shutil.rmtree(src, ignore_errors=True)
     shutil.copytree(ROOT / "site", src)
     terms: dict[str, str] = {}
@@ -180,6 +184,8 @@ def stage(src: Path, printed: bool = False) -> list[str]:
     notebooks = sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
     for notebook in notebooks:
         content = json.loads(notebook.read_text())
+        if student:
+            content["cells"] = [c for c in content["cells"] if not is_solution(c)]
         check_figure_alt(content, notebook.name)
         link_glossary_terms(content, terms)
         (src / notebook.name).write_text(json.dumps(content, indent=1, ensure_ascii=False))
@@ -431,7 +437,7 @@ PAGE_BREAKS = """() => {
 }"""
 
 
-def build_pdf(out: Path, work: Path) -> tuple[int, int]:
+def build_pdf(out: Path, work: Path, student: bool = False) -> tuple[int, int]:
     """The course as one PDF: Sphinx's singlehtml builder (every notebook in order, the
     glossary, the results), printed by headless Chromium with the site's print CSS: a table
     of contents with links, each chapter on a new page, the PDF's outline (bookmarks) and
@@ -442,7 +448,7 @@ def build_pdf(out: Path, work: Path) -> tuple[int, int]:
     from browser_tests.conftest import CHROMIUM_FLAGS, chromium_path
 
     src, single = work / "pdf-src", work / "pdf-html"
-    stage(src, printed=True)
+    stage(src, printed=True, student=student)
     shutil.rmtree(single, ignore_errors=True)
     subprocess.run(
         [sys.executable, "-m", "sphinx", "-b", "singlehtml", "-q", "-E", str(src), str(single)]
@@ -491,16 +497,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "site")
     parser.add_argument("--models", type=Path, default=ROOT / "models")
     parser.add_argument("--pdf", type=Path, help="print the course to this PDF instead (make pdf)")
+    parser.add_argument(
+        "--student", action="store_true", help="the student edition: no worked solutions"
+    )
     args = parser.parse_args(argv)
     start = time.perf_counter()
     if args.pdf:
         npm_ci()
-        chapters, size = build_pdf(args.pdf, args.out.parent)
+        chapters, size = build_pdf(args.pdf, args.out.parent, student=args.student)
         took = time.perf_counter() - start
         print(f"pdf: {args.pdf} ({chapters} chapters, {size / 1e6:.1f} MB, {took:.1f} s)")
         return 0
     src = args.out.parent / "site-src"
-    pages = stage(src)
+    pages = stage(src, student=args.student)
     npm_ci()
     export_models(src / "_static", args.models)
     export_samples(src / "_static")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import re
 import shutil
 import sys
 import tempfile
@@ -89,6 +90,32 @@ def execute_notebook(path: Path, kernel: str | None, timeout: int, out: Path | N
         raise
 
 
+MODEL_FILE = re.compile(r"models/(\w+)\.keras")
+
+
+def models_saved(path: Path) -> set[str]:
+    """The model files a notebook writes (`models/NAME.keras` in a cell that saves)."""
+    nb = nbformat.read(path, as_version=4)
+    cells = [c.source for c in nb.cells if c.cell_type == "code" and ".save(" in c.source]
+    return {name for source in cells for name in MODEL_FILE.findall(source)}
+
+
+def dependents(paths: list[Path]) -> dict[str, list[str]]:
+    """For each notebook in `paths` that saves a model, the other notebooks of its folder that
+    read one of those model files (and so show what it trained)."""
+    found = {}
+    for path in paths:
+        saved = models_saved(path)
+        readers = [
+            other.name
+            for other in sorted(path.parent.glob("*.ipynb"))
+            if other not in paths and saved & set(MODEL_FILE.findall(other.read_text()))
+        ]
+        if readers:
+            found[path.name] = readers
+    return found
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("notebooks", nargs="*", type=Path)
@@ -107,6 +134,8 @@ def main() -> int:
             print(f"{path} failed:\n{exc}", file=sys.stderr)
             return 1
         print(f"  done in {time.perf_counter() - start:.0f} s", flush=True)
+    for name, readers in dependents(args.notebooks).items():
+        print(f"{name} saved models that {', '.join(readers)} read: re-run them too")
     return 0
 
 

@@ -2,8 +2,12 @@
 
 Used by `make handout`. Cells tagged "solution" (the worked answers to the exercises) are
 removed, every output and execution count is cleared, and the notebooks (with the glossary)
-are written to a folder that is not committed, `build/handout/` by default. Each file is
-written to a temporary name and renamed, so an interrupted run leaves no half notebook.
+are written to a folder that is not committed, `build/handout/` by default, laid out as the
+repository is, so that the copy is self-contained: `notebooks/`, the sample digits that
+notebook 11 reads (`examples/digits/`), and what installs the course's library with pip as
+the README says (`src/`, `pyproject.toml`, `requirements.lock`, the README itself). Each
+notebook is written to a temporary name and renamed, so an interrupted run leaves no half
+notebook.
 """
 
 from __future__ import annotations
@@ -18,14 +22,22 @@ from pathlib import Path
 import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
+#: What the copy needs besides the notebooks: the sample digits notebook 11 reads, and what
+#: installs the library with pip (README, "Getting started").
+INSTALL_FOLDERS = ["examples/digits", "src"]
+INSTALL_FILES = ["README.md", "pyproject.toml", "requirements.lock"]
+
+
+def is_solution(cell: dict) -> bool:
+    """Whether a notebook cell is a worked solution (tagged "solution"): what the student
+    editions (this handout, `make site EDITION=student`) leave out."""
+    return "solution" in cell.get("metadata", {}).get("tags", [])
 
 
 def student_copy(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """The notebook without solution cells, outputs or execution counts."""
     notebook = nbformat.from_dict(notebook)
-    notebook.cells = [
-        cell for cell in notebook.cells if "solution" not in cell.metadata.get("tags", [])
-    ]
+    notebook.cells = [cell for cell in notebook.cells if not is_solution(cell)]
     for cell in notebook.cells:
         if cell.cell_type == "code":
             cell.outputs = []
@@ -53,16 +65,27 @@ def main() -> int:
     if not sources:
         print(f"make_handout: no notebooks in {args.notebooks}", file=sys.stderr)
         return 1
-    args.out.mkdir(parents=True, exist_ok=True)
+    notebooks = args.out / "notebooks"
+    notebooks.mkdir(parents=True, exist_ok=True)
     removed = 0
     for source in sources:
         notebook = nbformat.read(source, as_version=4)
         copy = student_copy(notebook)
         removed += len(notebook.cells) - len(copy.cells)
-        write_atomic(args.out / source.name, lambda fh, nb=copy: nbformat.write(nb, fh))
+        write_atomic(notebooks / source.name, lambda fh, nb=copy: nbformat.write(nb, fh))
     for extra in args.notebooks.glob("*.md"):
-        shutil.copyfile(extra, args.out / extra.name)
-    print(f"wrote {len(sources)} notebooks to {args.out} ({removed} solution cells removed)")
+        shutil.copyfile(extra, notebooks / extra.name)
+    for folder in INSTALL_FOLDERS:
+        shutil.rmtree(args.out / folder, ignore_errors=True)
+        shutil.copytree(
+            ROOT / folder,
+            args.out / folder,
+            ignore=shutil.ignore_patterns("*.egg-info", "__pycache__"),
+        )
+    for name in INSTALL_FILES:
+        shutil.copyfile(ROOT / name, args.out / name)
+    print(f"wrote {len(sources)} notebooks to {notebooks} ({removed} solution cells removed)")
+    print(f"with {', '.join(INSTALL_FOLDERS + INSTALL_FILES)}: install it as its README says")
     return 0
 
 

@@ -22,7 +22,7 @@ from mnist_tutorial.plots import (
     plot_loss_curves,
     plot_wrong_predictions,
 )
-from tests.nbval_tolerance import compare_png, figure_kind
+from rig.nbval_tolerance import compare_png, figure_kind
 
 
 def png(fig: Figure) -> bytes:

@@ -21,12 +21,18 @@ def test_handout_drops_solutions_and_outputs_only(tmp_path: Path) -> None:
     )
     assert "solution cells removed" in done.stdout
     originals = sorted((ROOT / "notebooks").glob("*.ipynb"))
-    assert [p.name for p in sorted(out.glob("*.ipynb"))] == [p.name for p in originals]
-    assert (out / "glossary.md").exists()
+    notebooks = out / "notebooks"
+    assert [p.name for p in sorted(notebooks.glob("*.ipynb"))] == [p.name for p in originals]
+    assert (notebooks / "glossary.md").exists()
+    # Self-contained: notebook 11's sample digits at the path it reads, and the library.
+    digits = sorted(p.name for p in (ROOT / "examples" / "digits").iterdir())
+    assert sorted(p.name for p in (out / "examples" / "digits").iterdir()) == digits
+    assert (out / "src" / "mnist_tutorial" / "images.py").exists()
+    assert (out / "pyproject.toml").exists() and (out / "requirements.lock").exists()
     solutions = 0
     for original in originals:
         full = nbformat.read(original, as_version=4)
-        student = nbformat.read(out / original.name, as_version=4)
+        student = nbformat.read(notebooks / original.name, as_version=4)
         kept = [c for c in full.cells if "solution" not in c.metadata.get("tags", [])]
         solutions += len(full.cells) - len(kept)
         assert [c.source for c in student.cells] == [c.source for c in kept]

@@ -1,6 +1,6 @@
 """nbval really compares: a notebook whose committed output was edited fails.
 
-nbval runs as `make test` runs it: with the tolerance plugin (tests/nbval_tolerance.py).
+nbval runs as `make test` runs it: with the tolerance plugin (rig/nbval_tolerance.py).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ def _run_nbval(folder: Path) -> subprocess.CompletedProcess[str]:
         [
             sys.executable, "-m", "pytest", "-q", "-rf", "-p", "no:cacheprovider",
             "--rootdir", str(folder),
-            "-p", "tests.nbval_tolerance",
+            "-p", "rig.nbval_tolerance",
             "--nbval", "--nbval-kernel-name", "mnist-tutorial",
             str(folder),
         ],

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from mnist_tutorial.tables import format_table
-from tests.nbval_tolerance import (
+from rig.nbval_tolerance import (
     FIGURE_KIND_OF_FUNCTION,
     FIGURE_TOLERANCES,
     KIND_PATTERNS,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from tests.notebook_timing import NotebookTiming, file_of, summary_lines
+from rig.notebook_timing import NotebookTiming, file_of, summary_lines
 
 
 def test_cells_are_grouped_by_notebook() -> None:

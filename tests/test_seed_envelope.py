@@ -9,12 +9,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.nbval_tolerance import ENVELOPE_FILE, equivalent_text, numbers_in
-from tests.seed_envelope import SEEDS, cell_outputs, course_notebooks
+from rig.nbval_tolerance import ENVELOPE_FILE, equivalent_text, numbers_in
+from rig.seed_envelope import SEEDS, cell_outputs, course_notebooks
 
 ROOT = Path(__file__).resolve().parents[1]
 ENVELOPE = json.loads(ENVELOPE_FILE.read_text()) if ENVELOPE_FILE.exists() else None
-needs_envelope = pytest.mark.skipif(ENVELOPE is None, reason="no tests/seed_envelope.json")
+needs_envelope = pytest.mark.skipif(ENVELOPE is None, reason="no rig/seed_envelope.json")
 #: A spread in prose: "... the nine measured runs gave 97.7 to 98.2 %" (or "... 0.93 to 0.95").
 SPREAD = re.compile(
     r"runs(?: \([^)]*\))? gave (?:from )?(-?\d+(?:\.\d+)?)( ?%)? to (-?\d+(?:\.\d+)?)( ?%)?"

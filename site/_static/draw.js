@@ -63,8 +63,28 @@
     });
   }
 
+  /** The network in words, from its own layers ("2 convolutions of 16 and 32 filters...") */
+  function describe(m) {
+    const conv = m.layers.filter(function (l) { return l.type === "conv2d"; });
+    const dense = m.layers.filter(function (l) { return l.type === "dense"; });
+    const hidden = dense.slice(0, -1).map(function (l) { return l.units; });
+    const parts = [];
+    if (conv.length) {
+      parts.push(conv.length + " convolution" + (conv.length > 1 ? "s" : "") + " (" +
+        conv.map(function (l) { return l.units; }).join(" and ") + " filters, ReLU), each " +
+        "followed by max pooling");
+    }
+    if (hidden.length) {
+      parts.push(hidden.length + " dense layer" + (hidden.length > 1 ? "s" : "") + " of " +
+        hidden.join(" and ") + " neurons (ReLU)");
+    }
+    parts.push("a softmax over its " + m.classes.length + " outputs");
+    return parts.join(", then ");
+  }
+
   let model = null;
   function showNetwork() {
+    document.getElementById("draw-layers").textContent = describe(model);
     rows.forEach(function (r, k) {
       const name = model.classes[k];
       r.row.classList.toggle("draw-bar-unused", name === undefined);
@@ -163,6 +183,14 @@
         : "I don't know (best guess " + decision.best + " at " + confidence + ").";
     }
     return answer.textContent;
+  }
+
+  /** A picture that cannot be read: the old answer goes, the reason is shown and said. */
+  function showError(text) {
+    clear(false);
+    answer.dataset.state = "error";
+    answer.textContent = text;
+    say(text);
   }
 
   /** One finished stroke, picture or choice: update and announce once. */
@@ -299,6 +327,10 @@
     } else {
       return;
     }
+    // A key the drawing area uses is the drawing area's alone: the theme's page navigation
+    // (a document listener that moves to the previous or next page on the left and right
+    // arrows, and ignores preventDefault) must not see it, or the drawing is lost.
+    event.stopPropagation();
     showPen();
   });
 
@@ -340,7 +372,7 @@
     reader.onload = function () {
       const image = new Image();
       image.onload = function () { usePicture(image, file.name); };
-      image.onerror = function () { say(file.name + " is not a PNG or JPEG picture."); };
+      image.onerror = function () { showError(file.name + " is not a PNG or JPEG picture."); };
       image.src = reader.result;
     };
     reader.readAsDataURL(file);

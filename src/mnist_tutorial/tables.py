@@ -1,7 +1,7 @@
 """Plain-text tables for notebook output.
 
 Floats are written with four decimals. The header row names each column: the notebook
-comparison (tests/nbval_tolerance.py) picks each number's tolerance from its column's header.
+comparison (rig/nbval_tolerance.py) picks each number's tolerance from its column's header.
 
 Bottom layer: imports nothing of the package.
 """

@@ -1,6 +1,6 @@
 """A pytest plugin that prints each file's wall time at the end of the run.
 
-`make test` and `make nbval` load it for nbval (`-p tests.notebook_timing`), so an instructor
+`make test` and `make nbval` load it for nbval (`-p rig.notebook_timing`), so an instructor
 sees which notebook takes the time. A notebook's time is the sum of its cells' set-up, run
 and tear-down, which includes starting and stopping its kernel.
 """

@@ -5,9 +5,9 @@ round differently, which early stopping turns into a different run), gives other
 `make envelope` measures how far: it re-runs the notebooks once per training seed in
 `build/envelope/<run>/` (the committed notebooks are left as they are; each run has its own
 `models/`, so re-running one notebook reuses the models that the earlier notebooks of that
-run trained), then writes `tests/seed_envelope.json`: for every number that differs between
+run trained), then writes `rig/seed_envelope.json`: for every number that differs between
 the runs, identified by notebook, cell id, output, line and position, its value in the
-committed run and in each seed's run. nbval (`tests/nbval_tolerance.py`) accepts a new value
+committed run and in each seed's run. nbval (`rig/nbval_tolerance.py`) accepts a new value
 of such a number within the measured range widened by `margin` below; every other number is
 compared exactly (timings are not compared).
 
@@ -16,12 +16,12 @@ The seed changes the initial weights, the order of the batches and dropout
 images stay fixed, as they do on another CPU. One more run trains notebook 7's CNN on JAX
 instead of TensorFlow (what a Python without TensorFlow does).
 
-    python -m tests.seed_envelope run [--seeds 0 1 ...] [--jobs 2] [NOTEBOOK ...]
-    python -m tests.seed_envelope collect          # writes tests/seed_envelope.json
-    python -m tests.seed_envelope ranges [NOTEBOOK ...]  # each number: committed, range
-    python -m tests.seed_envelope check RUN_DIR    # one more run against the envelope
-    python -m tests.seed_envelope keep [NOTEBOOK ...]     # before `make execute`
-    python -m tests.seed_envelope refresh [NOTEBOOK ...]  # after it: take its numbers
+    python -m rig.seed_envelope run [--seeds 0 1 ...] [--jobs 2] [NOTEBOOK ...]
+    python -m rig.seed_envelope collect          # writes rig/seed_envelope.json
+    python -m rig.seed_envelope ranges [NOTEBOOK ...]  # each number: committed, range
+    python -m rig.seed_envelope check RUN_DIR    # one more run against the envelope
+    python -m rig.seed_envelope keep [NOTEBOOK ...]     # before `make execute`
+    python -m rig.seed_envelope refresh [NOTEBOOK ...]  # after it: take its numbers
 """
 
 from __future__ import annotations
@@ -46,8 +46,8 @@ import nbformat
 from nbval.plugin import coalesce_streams, transform_streams_for_comparison
 
 from mnist_tutorial.config import DEFAULT_SEED
-from tests import nbval_tolerance as plugin
-from tests.nbval_tolerance import ENVELOPE_FILE, MARGIN_SDS, WHY_MARGIN, accepts
+from rig import nbval_tolerance as plugin
+from rig.nbval_tolerance import ENVELOPE_FILE, MARGIN_SDS, WHY_MARGIN, accepts
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -323,6 +323,23 @@ def _flip(notebook: str, cell, run: Run, where: str, committed, new) -> dict:  #
             "committed": committed, "new": new}  # fmt: skip
 
 
+def merged(collected: Collected, notebooks: Sequence[str]) -> Collected:
+    """`collected` for `notebooks`, and the committed envelope's entries for every other
+    notebook (so re-measuring one notebook keeps what was measured for the rest)."""
+    if set(notebooks) >= set(course_notebooks()) or not ENVELOPE_FILE.exists():
+        return collected
+    old = json.loads(ENVELOPE_FILE.read_text())
+    keep = Collected(
+        numbers={n: c for n, c in old["numbers"].items() if n not in notebooks},
+        flips=[f for f in old["flips"] if f["notebook"] not in notebooks],
+        figures=[f for f in old["figures_beyond_tolerance"] if f["notebook"] not in notebooks],
+    )
+    keep.numbers.update({n: c for n, c in collected.numbers.items() if n in notebooks})
+    keep.flips += [f for f in collected.flips if f["notebook"] in notebooks]
+    keep.figures += [f for f in collected.figures if f["notebook"] in notebooks]
+    return keep
+
+
 def write_envelope(collected: Collected, runs: Sequence[Run], path: Path = ENVELOPE_FILE) -> None:
     payload = {
         "about": __doc__.split("\n\n")[0],
@@ -544,7 +561,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     run_p.add_argument("--seeds", type=int, nargs="+", default=list(SEEDS))
     run_p.add_argument("--jobs", type=int, default=2)
     run_p.add_argument("--no-jax-run", action="store_true", help="skip the CNN-on-JAX run")
-    sub.add_parser("collect", help="write tests/seed_envelope.json from the runs")
+    collect_p = sub.add_parser("collect", help="write rig/seed_envelope.json from the runs")
+    collect_p.add_argument(
+        "notebooks", nargs="*", help="the notebooks re-run (default: all); the others keep theirs"
+    )
     ranges_p = sub.add_parser("ranges", help="print each measured number's range")
     ranges_p.add_argument("notebooks", nargs="*", help="notebook file names (default: all)")
     keep_p = sub.add_parser("keep", help="before `make execute`: keep the committed outputs")
@@ -565,7 +585,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_all(runs, names, args.jobs)
     if args.command == "collect":
         runs = [r for r in default_runs() if (r.folder / "notebooks").is_dir()]
-        collected = collect(runs)
+        names = [Path(n).name for n in args.notebooks] or course_notebooks()
+        collected = merged(collect(runs), names)
         write_envelope(collected, runs)
         summary(collected)
         print(f"written: {ENVELOPE_FILE.relative_to(ROOT)}")

@@ -2,14 +2,14 @@
 over training seeds, everything else exact, figures within stated bands.
 
 nbval compares outputs as exact strings and skips `image/png`. This plugin (loaded with
-`pytest -p tests.nbval_tolerance --nbval ...`, see the Makefile's NBVAL_FLAGS) replaces that
+`pytest -p rig.nbval_tolerance --nbval ...`, see the Makefile's NBVAL_FLAGS) replaces that
 comparison for every notebook cell:
 
 * Text outputs (stdout, stderr, text/plain, text/html, ...) are compared line by line. Each
   line is split into numbers and the text between them; the text must match exactly, and so
   must each number's format (its number of decimals). A number that training decides has an
-  entry in the seed envelope (`tests/seed_envelope.json`, written by `make envelope`, see
-  tests/seed_envelope.py), found by notebook, cell id, output, line and position: a new value
+  entry in the seed envelope (`rig/seed_envelope.json`, written by `make envelope`, see
+  rig/seed_envelope.py), found by notebook, cell id, output, line and position: a new value
   passes within the range measured over the envelope's runs, widened by the margin stated
   once below (`MARGIN_SDS`, `WHY_MARGIN`). A number without an entry was the same in every
   measured run and is compared exactly (shapes, pixel values, parameter and dataset counts);
@@ -58,8 +58,8 @@ class Tolerance:
 
 # What no seed envelope covers. Every number that training decides (losses, accuracies,
 # epochs, temperatures, thresholds, shares, probabilities...) is compared against the range
-# measured over training seeds (`tests/seed_envelope.json`, made by `make envelope`, see
-# tests/seed_envelope.py), widened by the margin stated there. What is left:
+# measured over training seeds (`rig/seed_envelope.json`, made by `make envelope`, see
+# rig/seed_envelope.py), widened by the margin stated there. What is left:
 TOLERANCES: dict[str, Tolerance] = {
     "exact": Tolerance(
         why="A number that was the same in every measured run (shapes, pixel values, parameter "
@@ -356,7 +356,7 @@ WHY_MARGIN = (
     "runs had values up to 8.4 standard deviations beyond the range of the others, or beyond "
     "a range of no width at all (a last printed digit that moved in one run only; for normal "
     "values, 4 would be rare); with this margin every left-out run passes against the others "
-    "(`python -m tests.seed_envelope collect` prints that check), and so does a run with a "
+    "(`python -m rig.seed_envelope collect` prints that check), and so does a run with a "
     "seed the envelope never saw. Regressions still fail: they change a parameter count, a "
     "stopping rule's text or a figure, or move numbers far beyond the runs' spread."
 )

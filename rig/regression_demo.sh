@@ -3,7 +3,7 @@
 # unmodified tree passes the same notebooks. Slow (it retrains models), so not part of
 # `make test`. Run from the repository root:
 #
-#   tests/regression_demo.sh [a|b|c|d|e|f|baseline ...]     (default: all of them)
+#   rig/regression_demo.sh [a|b|c|d|e|f|baseline ...]     (default: all of them)
 #
 # Each case runs in a fresh copy of the working tree under $TMPDIR with an empty models/
 # (set MODELS_FROM=DIR to start from a copy of DIR instead, e.g. models trained on this
@@ -29,7 +29,7 @@ copy_tree() {  # copy_tree DEST: the working tree as git sees it (tracked + untr
 nbval() {  # nbval DIR NOTEBOOK...: nbval as the Makefile runs it, in DIR
     local dir=$1; shift
     (cd "$dir" && PYTHONPATH="$dir/src${PYTHONPATH:+:$PYTHONPATH}" nice -n 10 "$PY" -m pytest \
-        -p no:cacheprovider -p tests.nbval_tolerance --nbval \
+        -p no:cacheprovider -p rig.nbval_tolerance --nbval \
         -q "$@" > "$dir/nbval.log" 2>&1)
 }
 
