@@ -340,13 +340,27 @@ def merged(collected: Collected, notebooks: Sequence[str]) -> Collected:
     return keep
 
 
+#: The committed run (the notebooks as `make envelope` found them, trained with the default
+#: seed): one of the measured runs, kept under this name when a later `make execute` on
+#: another machine replaces the committed values.
+REFERENCE = f"seed-{DEFAULT_SEED}"
+
+
 def write_envelope(collected: Collected, runs: Sequence[Run], path: Path = ENVELOPE_FILE) -> None:
+    for cells in collected.numbers.values():
+        for entries in cells.values():
+            for entry in entries.values():
+                entry["runs"].setdefault(REFERENCE, entry["committed"])
+    runs_named = [run.name for run in runs] + [REFERENCE]
     payload = {
         "about": __doc__.split("\n\n")[0],
         "margin": {"standard_deviations": MARGIN_SDS, "why": WHY_MARGIN},
-        "runs": [run.name for run in runs],
-        "seeds": {run.name: run.seed for run in runs},
-        "backends": {run.name: run.backend or "each notebook's own" for run in runs},
+        "runs": runs_named,
+        "seeds": {**{run.name: run.seed for run in runs}, REFERENCE: DEFAULT_SEED},
+        "backends": {
+            **{run.name: run.backend or "each notebook's own" for run in runs},
+            REFERENCE: "each notebook's own (the committed run)",
+        },
         "numbers": collected.numbers,
         "flips": collected.flips,
         "figures_beyond_tolerance": collected.figures,
@@ -443,7 +457,7 @@ def print_ranges(notebooks: Sequence[str]) -> int:
                 where, line, _ = address.rsplit(":", 2)
                 key, index = where.rsplit("#", 1)
                 text = plugin.equivalent_text(outputs[key][int(index)]).splitlines()[int(line)]
-                values = [v for v in [entry["committed"], *entry["runs"].values()] if v is not None]
+                values = [v for v in entry["runs"].values() if v is not None]
                 print(
                     f"{name[:2]} {cell_id} {address:20s} committed {entry['committed']:<8g} "
                     f"runs gave {min(values):g} to {max(values):g} ({len(values)} values) | "
@@ -525,8 +539,9 @@ def refresh(notebooks: Sequence[str]) -> int:
                 taken += 1
                 if measured is None:
                     known[address] = {**entry, "runs": {key: old}}
-                else:
-                    measured["runs"][key] = measured["committed"]
+                else:  # the value replaced stays as a measured run (unless it is one already)
+                    if measured["committed"] not in measured["runs"].values():
+                        measured["runs"][key] = measured["committed"]
                     measured["committed"] = new
             if not known:
                 del data["numbers"][notebook][cell]

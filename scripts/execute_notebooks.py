@@ -70,13 +70,15 @@ def execute_notebook(path: Path, kernel: str | None, timeout: int, out: Path | N
     for index, cell in enumerate(nb.cells):
         cell.metadata.pop("execution", None)
         if cell.cell_type == "code":
-            # One stream output per cell and stream, with carriage returns applied: a
-            # progress line rewritten 100 times is stored once, as its final state.
-            coalesce.preprocess_cell(cell, {}, index)
+            # TensorFlow's start-up log lines (they differ between CPUs) out first, so that
+            # the stdout pieces they separated join up again ...
             for output in cell.outputs:
                 if output.get("output_type") == "stream" and output.get("name") == "stderr":
                     output.text = strip_tensorflow_startup_log(output.text)
             cell.outputs = [o for o in cell.outputs if o.get("output_type") != "stream" or o.text]
+            # ... then one stream output per cell and stream, with carriage returns applied:
+            # a progress line rewritten 100 times is stored once, as its final state.
+            coalesce.preprocess_cell(cell, {}, index)
     nb.metadata.pop("widgets", None)
     nb.metadata["mnist_tutorial"] = {"software": software_versions()}
     out = out or path

@@ -23,7 +23,7 @@ def _run_nbval(folder: Path) -> subprocess.CompletedProcess[str]:
             sys.executable, "-m", "pytest", "-q", "-rf", "-p", "no:cacheprovider",
             "--rootdir", str(folder),
             "-p", "rig.nbval_tolerance",
-            "--nbval", "--nbval-kernel-name", "mnist-tutorial",
+            "--nbval",
             str(folder),
         ],
         capture_output=True, text=True, cwd=folder, timeout=600, check=False,

@@ -12,6 +12,7 @@ assemble the training data `training_arrays` assembles, and that they train exac
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -113,6 +114,7 @@ def in_a_notebook_folder(tmp_path, monkeypatch) -> Path:
 
 def namespace(**values: Any) -> dict[str, Any]:
     base = {
+        "os": os,
         "keras": keras,
         "np": np,
         "TrainingLog": TrainingLog,
