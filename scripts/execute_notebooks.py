@@ -86,6 +86,7 @@ def execute_notebook(path: Path, kernel: str | None, timeout: int, out: Path | N
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             nbformat.write(nb, fh)
+        os.chmod(tmp, 0o644)  # as any file the repository holds (mkstemp makes it private)
         os.replace(tmp, out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
