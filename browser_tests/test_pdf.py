@@ -89,3 +89,24 @@ def test_printed_pages_are_not_blank_and_no_line_runs_past_the_margin(pdf: Path,
             if float(a) < MARGIN_PT - 2 or float(b) > width - MARGIN_PT + 2
         ]
         assert outside == [], f"page {number}: words past the margin at {outside[:5]}"
+
+
+def test_long_code_lines_print_whole_on_one_line(pdf: Path) -> None:
+    """Code keeps its indentation: a long line of a notebook's code is printed on one line
+    (it once wrapped back to column 0, and 325 of 1,260 lines lost their indentation)."""
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    printed = {" ".join(line.split()) for line in text.splitlines()}
+    printed_text = "\n".join(printed)
+    long_lines = [
+        " ".join(line.split())
+        for notebook in sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
+        for cell in json.loads(notebook.read_text())["cells"]
+        if cell["cell_type"] == "code"
+        for line in "".join(cell["source"]).splitlines()
+        if len(line) >= 80 and line.isascii()
+    ]
+    assert len(long_lines) >= 20
+    broken = [line for line in long_lines if line not in printed_text]
+    assert broken == [], f"{len(broken)} of {len(long_lines)} long code lines wrap: {broken[:3]}"

@@ -38,7 +38,7 @@
 
   /** The exported model, with its arrays decoded (once). */
   function loadModel(spec) {
-    if (!spec || spec.format !== "mnist-tutorial-mlp/1") {
+    if (!spec || spec.format !== "mnist-tutorial-model/1") {
       throw new Error("not a model exported by mnist_tutorial.export");
     }
     const outputs = spec.layers[spec.layers.length - 1].units;

@@ -1,12 +1,11 @@
 """The experiments' defining constants, as frozen objects: one class per kind of model.
 
-Bottom layer (with `_keras`, `reproducibility`, `tables`, `source`): imports nothing of
-the package.
+Bottom layer: imports nothing of the package.
 
 `TrainingConfig` holds what every training run shares (seeds, optimizer, loss, epochs,
 early stopping, the validation split); `MLPConfig` adds the dense network's layers and
-`CNNConfig` the convolutional network's. `MLPConfig()` is the seed notebook's experiment
-(plus a seed, which the seed notebook does not set). Override by keyword —
+`CNNConfig` the convolutional network's. `MLPConfig()` is the original notebook's
+experiment (plus a training seed, which the original notebook does not set). Override by keyword —
 `MLPConfig(epochs=3)` or `config.replace(epochs=3)` — never by editing globals. The
 printed form (`repr`) shows every field, one per line.
 

@@ -34,7 +34,7 @@ from mnist_tutorial.images import preprocessing_constants
 from mnist_tutorial.rejection import RejectionSettings
 from mnist_tutorial.storage import write_text_atomic
 
-FORMAT = "mnist-tutorial-mlp/1"
+FORMAT = "mnist-tutorial-model/1"
 PRECISIONS = ("float32", "int8")
 JS_VARIABLE = "MNIST_TUTORIAL_MODELS"
 #: The names of the outputs: the ten digits, then (with an 11th output) "not a digit".
@@ -42,7 +42,7 @@ CLASS_NAMES = [str(k) for k in range(10)] + ["not a digit"]
 
 
 class ExportError(ValueError):
-    """A model the page cannot run (not a dense MLP with ReLU hidden layers)."""
+    """A model the page cannot run (neither a dense MLP nor a small CNN of the kinds it knows)."""
 
 
 def _float32_base64(array: np.ndarray) -> str:
