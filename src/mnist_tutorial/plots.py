@@ -327,12 +327,17 @@ def plot_image_files(paths: Sequence[object], size: float = 1.5) -> Figure:
 
 
 def plot_weight_images(
-    weights: np.ndarray, titles: Sequence[str], title: str | None = None, cols: int = 5
+    weights: np.ndarray,
+    titles: Sequence[str],
+    title: str | None = None,
+    cols: int = 5,
+    value_label: str = "Weight (red > 0, blue < 0)",
 ) -> Figure:
-    """Weights drawn as 28x28 pictures, one per row of `weights` ((n, 784) or (n, 28, 28);
+    """Weights drawn as pictures, one per row of `weights` ((n, 784) or (n, height, width);
     pass `W.T` for a (784, n) weight matrix). Red where ink on a pixel raises the score, blue
     where it lowers it, white for 0: all pictures share one colour scale, centred on 0, shown
-    by the colour bar."""
+    by the colour bar (labelled `value_label`: any signed map, such as a convolution's
+    response, is drawn the same way)."""
     images = _as_images(weights)
     if len(titles) != len(images):
         raise ValueError(
@@ -347,7 +352,7 @@ def plot_weight_images(
     for ax, image, name in zip(axes.flat, images, titles, strict=False):
         shown = ax.imshow(image, cmap="RdBu_r", vmin=-limit, vmax=limit)
         ax.set_title(name)
-    fig.colorbar(shown, ax=axes, shrink=0.9, label="Weight (red > 0, blue < 0)")
+    fig.colorbar(shown, ax=axes, shrink=0.9, label=value_label)
     if title:
         fig.suptitle(title)
     return fig
