@@ -545,7 +545,12 @@ def refresh(notebooks: Sequence[str]) -> int:
                     measured["committed"] = new
             if not known:
                 del data["numbers"][notebook][cell]
-    flips = [f for f in collected.flips if f["notebook"] in notebooks]
+    # A cell that had no outputs before (new, never run) has nothing to compare with.
+    flips = [
+        f
+        for f in collected.flips
+        if f["notebook"] in notebooks and not (f["output"] == "outputs" and f["new"] == [])
+    ]
     for flip in flips:
         print(
             f"words changed: {flip['notebook']} cell {flip['cell']} {flip['output']}: "
