@@ -409,7 +409,8 @@ def summary(collected: Collected) -> None:
     for notebook, cells in collected.numbers.items():
         for cell, entries in cells.items():
             for address, entry in entries.items():
-                values = [v for v in entry["runs"].values() if v is not None]
+                # every measured run and the one stored in the notebook
+                values = [v for v in [entry["committed"], *entry["runs"].values()] if v is not None]
                 print(
                     f"  {notebook[:2]} {cell} {address:22s} committed {entry['committed']:g}, "
                     f"runs {min(values):g} .. {max(values):g}"
@@ -457,7 +458,8 @@ def print_ranges(notebooks: Sequence[str]) -> int:
                 where, line, _ = address.rsplit(":", 2)
                 key, index = where.rsplit("#", 1)
                 text = plugin.equivalent_text(outputs[key][int(index)]).splitlines()[int(line)]
-                values = [v for v in entry["runs"].values() if v is not None]
+                # every measured run and the one stored in the notebook
+                values = [v for v in [entry["committed"], *entry["runs"].values()] if v is not None]
                 print(
                     f"{name[:2]} {cell_id} {address:20s} committed {entry['committed']:<8g} "
                     f"runs gave {min(values):g} to {max(values):g} ({len(values)} values) | "
