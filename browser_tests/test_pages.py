@@ -184,7 +184,7 @@ def test_sidebar_button_has_a_focus_ring_and_the_empty_top_bar_is_gone(site: Pat
     page.goto((site / "01_data.html").as_uri(), wait_until="load")
     assert not page.locator("#pst-header").is_visible()
     toggle = page.locator(".bd-header-article .primary-toggle")
-    for _ in range(30):
+    for _ in range(80):  # after the skip link, the logo, search and every sidebar link
         page.keyboard.press("Tab")
         if toggle.evaluate("b => b === document.activeElement"):
             break
