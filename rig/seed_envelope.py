@@ -35,7 +35,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -46,6 +45,7 @@ import nbformat
 from nbval.plugin import coalesce_streams, transform_streams_for_comparison
 
 from mnist_tutorial.config import DEFAULT_SEED
+from mnist_tutorial.files import write_text_atomic
 from rig import nbval_tolerance as plugin
 from rig.nbval_tolerance import ENVELOPE_FILE, MARGIN_SDS, WHY_MARGIN, accepts
 
@@ -365,12 +365,7 @@ def write_envelope(collected: Collected, runs: Sequence[Run], path: Path = ENVEL
         "flips": collected.flips,
         "figures_beyond_tolerance": collected.figures,
     }
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w") as fh:
-        json.dump(payload, fh, indent=1, sort_keys=False)
-        fh.write("\n")
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
+    write_text_atomic(path, json.dumps(payload, indent=1, sort_keys=False) + "\n")
 
 
 def excursion(values: Sequence[float], decimals: int, new: float, share: bool) -> float:
@@ -562,12 +557,7 @@ def refresh(notebooks: Sequence[str]) -> int:
     if key not in data["runs"] and taken:
         data["runs"].append(key)
         data["seeds"][key] = DEFAULT_SEED
-    fd, tmp = tempfile.mkstemp(dir=ENVELOPE_FILE.parent, prefix=".envelope.", suffix=".tmp")
-    with os.fdopen(fd, "w") as fh:
-        json.dump(data, fh, indent=1, sort_keys=False)
-        fh.write("\n")
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, ENVELOPE_FILE)
+    write_text_atomic(ENVELOPE_FILE, json.dumps(data, indent=1, sort_keys=False) + "\n")
     print(
         f"seed envelope: {taken} committed number(s) refreshed from this run, {outside} outside "
         f"the measured spread, {len(flips)} line(s) whose words changed"

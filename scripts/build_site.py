@@ -40,6 +40,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 from make_handout import is_solution  # noqa: E402  (what a student edition leaves out)
 
+from mnist_tutorial.files import atomic_path  # noqa: E402
+
 REMOTE = re.compile(
     r"""<(?:script|link|img|iframe|source)\b[^>]*\b(?:src|href)\s*=\s*["']?(?:https?:)?//"""
     r"""|url\(\s*["']?(?:https?:)?//|@import\s+["'](?:https?:)?//""",
@@ -186,6 +188,10 @@ def stage(src: Path, printed: bool = False, student: bool = False) -> list[str]:
         content = json.loads(notebook.read_text())
         if student:
             content["cells"] = [c for c in content["cells"] if not is_solution(c)]
+        for cell in content["cells"]:  # the site puts the instructors' pages under docs/
+            if cell["cell_type"] == "markdown":
+                source = "".join(cell["source"]).replace("](../docs/", "](docs/")
+                cell["source"] = source.splitlines(keepends=True)
         check_figure_alt(content, notebook.name)
         link_glossary_terms(content, terms)
         (src / notebook.name).write_text(json.dumps(content, indent=1, ensure_ascii=False))
@@ -312,9 +318,8 @@ def vendor_mathjax(site: Path, cache: Path) -> bool:
         with tarfile.open(tarball) as archive:
             member = archive.getmember("package/es5/tex-svg-full.js")
             data = archive.extractfile(member).read()
-        tmp = script.with_suffix(".tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, script)
+        with atomic_path(script) as tmp:
+            tmp.write_bytes(data)
         tarball.unlink()
     (site / "_static" / "mathjax").mkdir(exist_ok=True)
     shutil.copy2(script, site / "_static" / MATHJAX)

@@ -27,6 +27,7 @@ from nbclient.exceptions import CellExecutionError
 from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 from traitlets.config import Config
 
+from mnist_tutorial.files import atomic_path
 from mnist_tutorial.tensorflow_log import strip_tensorflow_startup_log
 
 
@@ -82,15 +83,8 @@ def execute_notebook(path: Path, kernel: str | None, timeout: int, out: Path | N
     nb.metadata.pop("widgets", None)
     nb.metadata["mnist_tutorial"] = {"software": software_versions()}
     out = out or path
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            nbformat.write(nb, fh)
-        os.chmod(tmp, 0o644)  # as any file the repository holds (mkstemp makes it private)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(out) as tmp, open(tmp, "w", encoding="utf-8") as fh:
+        nbformat.write(nb, fh)
 
 
 MODEL_FILE = re.compile(r"models/(\w+)\.keras")

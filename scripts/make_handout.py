@@ -13,13 +13,13 @@ notebook.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 import nbformat
+
+from mnist_tutorial.files import atomic_path
 
 ROOT = Path(__file__).resolve().parents[1]
 #: What the copy needs besides the notebooks: the sample digits notebook 11 reads, and what
@@ -46,14 +46,8 @@ def student_copy(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def write_atomic(path: Path, write) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            write(fh)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as fh:
+        write(fh)
 
 
 def main() -> int:

@@ -41,6 +41,8 @@ from typing import Protocol
 
 import numpy as np
 
+from mnist_tutorial.files import atomic_path
+
 MnistArrays = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 ARRAY_NAMES = ("x_train", "y_train", "x_test", "y_test")
@@ -161,19 +163,10 @@ def write_npz_atomic(path: Path, arrays: MnistArrays) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     (x_train, y_train), (x_test, y_test) = arrays
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
-            fh.flush()
-            os.fsync(fh.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp_name, 0o666 & ~umask)  # mkstemp makes 0600; a cache is plain data
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+        np.savez(fh, x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
+        fh.flush()
+        os.fsync(fh.fileno())
     return path
 
 
@@ -334,10 +327,9 @@ class KerasDownloadSource:
     def load(self) -> MnistArrays:
         target = Path(self.cache_dir) / "datasets" / "mnist.npz"
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".mnist.npz.", suffix=".tmp")
         digest = hashlib.sha256()
-        try:
-            with os.fdopen(fd, "wb") as fh:
+        with atomic_path(target) as tmp:
+            with open(tmp, "wb") as fh:
                 try:
                     with urllib.request.urlopen(self.origin, timeout=self.timeout_s) as response:
                         for chunk in iter(lambda: response.read(1 << 20), b""):
@@ -347,10 +339,6 @@ class KerasDownloadSource:
                     raise SourceUnavailable(f"{self.origin}: {_one_line(exc)}") from exc
             if digest.hexdigest() != self.file_hash:
                 raise DataIntegrityError(f"{self.origin} does not match Keras' file hash")
-            os.chmod(tmp_name, 0o644)
-            os.replace(tmp_name, target)
-        finally:
-            Path(tmp_name).unlink(missing_ok=True)
         return read_npz(target)
 
 

@@ -30,9 +30,9 @@ from typing import Any
 import numpy as np
 
 from mnist_tutorial._keras import keras
+from mnist_tutorial.files import write_text_atomic
 from mnist_tutorial.images import preprocessing_constants
 from mnist_tutorial.rejection import RejectionSettings
-from mnist_tutorial.storage import write_text_atomic
 
 FORMAT = "mnist-tutorial-model/1"
 PRECISIONS = ("float32", "int8")

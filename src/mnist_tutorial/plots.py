@@ -153,16 +153,21 @@ def plot_wrong_predictions(
 
 
 def plot_class_probabilities(probabilities: np.ndarray, title: str | None = None) -> Figure:
-    """The probability of each digit for one input, as a bar chart (the top one highlighted)."""
+    """The probability of each class for one input, as a bar chart: the most likely one in
+    orange (the legend says so), the others in blue."""
     p = np.asarray(probabilities).reshape(-1)
     fig = Figure(figsize=(6, 3), layout="constrained")
     ax = fig.subplots()
-    colors = ["tab:orange" if i == int(np.argmax(p)) else "tab:blue" for i in range(len(p))]
-    ax.bar(np.arange(len(p)), p, color=colors)
+    best = int(np.argmax(p))
+    colors = ["tab:orange" if i == best else "tab:blue" for i in range(len(p))]
+    bars = ax.bar(np.arange(len(p)), p, color=colors)
+    ax.legend(
+        [bars[best]], ["the most likely"], loc="upper left" if best > len(p) / 2 else "upper right"
+    )
     ax.set_xticks(np.arange(len(p)))
     if len(p) == 11:
         ax.set_xticklabels([*map(str, range(10)), "not a\ndigit"])
-    ax.set_xlabel("Digit")
+    ax.set_xlabel("Digit" if len(p) == 10 else "Class")
     ax.set_ylabel("Probability")
     ax.set_ylim(0, 1)
     if title:

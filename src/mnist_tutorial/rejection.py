@@ -22,7 +22,8 @@ import numpy as np
 from mnist_tutorial._keras import keras
 from mnist_tutorial.calibration import apply_temperature, fit_temperature
 from mnist_tutorial.evaluate import predict_logits
-from mnist_tutorial.storage import read_metadata, sidecar_path, write_text_atomic
+from mnist_tutorial.files import write_text_atomic
+from mnist_tutorial.storage import read_metadata, sidecar_path
 
 
 @dataclass(frozen=True)

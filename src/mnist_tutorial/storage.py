@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import warnings
 from dataclasses import asdict
 from pathlib import Path
@@ -25,6 +24,7 @@ from typing import Any
 
 from mnist_tutorial._keras import keras
 from mnist_tutorial.config import TrainingConfig, config_from_dict
+from mnist_tutorial.files import atomic_path, write_text_atomic
 from mnist_tutorial.model_files import ModelFileError, check_model_file
 from mnist_tutorial.train import TrainingResult
 
@@ -39,26 +39,12 @@ __all__ = [
     "save_trained",
     "saved_result",
     "sidecar_path",
-    "write_text_atomic",
 ]
 
 
 def sidecar_path(model_path: str | os.PathLike[str]) -> Path:
     """The JSON file beside a `.keras` file that records how it was trained."""
     return Path(model_path).with_suffix(".json")
-
-
-def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Write `text` to a temporary file beside `path`, then rename it into place."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _write_metadata(model_path: Path, metadata: dict[str, Any]) -> None:
@@ -87,12 +73,8 @@ def save_model(
     optimizer = getattr(model, "optimizer", None)
     if optimizer is not None and not optimizer.built:
         optimizer.build(model.trainable_variables)
-    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.keras")
-    try:
+    with atomic_path(path) as tmp:
         model.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
     if metadata is not None:
         _write_metadata(path, metadata)
     return path
