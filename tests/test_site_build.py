@@ -101,3 +101,26 @@ def test_duplicate_viewport_tags_and_the_home_title(tmp_path) -> None:
     build_site.tidy_pages(tmp_path, "T")
     html = (tmp_path / "index.html").read_text()
     assert html.count('name="viewport"') == 1 and "<title>T</title>" in html
+
+
+def test_the_student_edition_has_no_worked_solution(tmp_path) -> None:
+    """`make site EDITION=student` (and `make pdf EDITION=student`) stage the notebooks without
+    the cells tagged "solution"; the full edition keeps them."""
+    import json
+
+    def solutions(src) -> tuple[int, int]:
+        cells = [
+            cell
+            for page in sorted(src.glob("[0-9]*.ipynb"))
+            for cell in json.loads(page.read_text())["cells"]
+        ]
+        tagged = [c for c in cells if "solution" in c.get("metadata", {}).get("tags", [])]
+        return len(tagged), len(cells)
+
+    build_site.stage(tmp_path / "full")
+    build_site.stage(tmp_path / "student", student=True)
+    full, _ = solutions(tmp_path / "full")
+    student, cells = solutions(tmp_path / "student")
+    assert full >= 22 and student == 0 and cells > 200
+    staged = (tmp_path / "student" / "07_convolutional_network.ipynb").read_text()
+    assert "](docs/speed.md)" in staged and "](../docs/" not in staged
