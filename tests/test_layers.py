@@ -22,6 +22,7 @@ LAYERS: dict[str, int] = {
     "__init__": 0,
     "_keras": 0,
     "tensorflow_log": 0,
+    "files": 0,
     "config": 0,
     "reproducibility": 0,
     "tables": 0,

@@ -15,7 +15,7 @@ The modules form layers; each imports only from its own layer or those below
     training          train
     model             model, architecture
     data              data, datasets, preprocess, images, roundtrip
-    bottom            _keras, tensorflow_log, config, reproducibility, tables
+    bottom            _keras, tensorflow_log, files, config, reproducibility, tables
 """
 
 from __future__ import annotations
