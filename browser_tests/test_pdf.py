@@ -60,6 +60,19 @@ def test_the_pdf_has_every_notebook_in_order_the_glossary_and_the_results(pdf: P
     report("make pdf", f"{pdf.relative_to(ROOT)}: {pages} pages, {pdf.stat().st_size / 1e6:.1f} MB")
 
 
+def test_no_printed_page_is_nearly_empty(pdf: Path, tmp_path) -> None:
+    """Every page, not a sample: a chapter's last line (its "Next:" link) once stood alone
+    on a page, and a page once held two lines."""
+    subprocess.run(["pdftoppm", "-r", "20", "-png", str(pdf), str(tmp_path / "p")], check=True)
+    inks = {
+        png.name: (np.asarray(Image.open(png).convert("L")) < 200).mean()
+        for png in sorted(tmp_path.glob("p-*.png"))
+    }
+    assert len(inks) == _pages(pdf)
+    nearly_empty = {name: round(float(ink), 4) for name, ink in inks.items() if ink <= 0.005}
+    assert nearly_empty == {}, nearly_empty
+
+
 def test_printed_pages_are_not_blank_and_no_line_runs_past_the_margin(pdf: Path, tmp_path):
     pages = _pages(pdf)
     chosen = sorted({1, 2, 5, pages // 3, pages // 2, (2 * pages) // 3, pages - 1})

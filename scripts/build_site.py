@@ -434,6 +434,14 @@ PAGE_BREAKS = """() => {
         const section = mark.nextElementSibling;
         if (mark.id === 'document-index' || !section) return;
         section.classList.add('course-pdf-chapter');
+        // Its last paragraph (the "Next:" link) never stands alone on a page of its own.
+        const last = [...section.querySelectorAll('p')].pop();
+        if (last) {
+            last.classList.add('course-pdf-last');
+            if (last.previousElementSibling && last.previousElementSibling.tagName === 'P') {
+                last.previousElementSibling.classList.add('course-pdf-keep-with-next');
+            }
+        }
         chapters += 1;
     });
     const tocs = document.querySelectorAll('.toctree-wrapper');
