@@ -9,9 +9,10 @@ comparison for every notebook cell:
   line is split into numbers and the text between them; the text must match exactly, and so
   must each number's format (its number of decimals). A number that training decides has an
   entry in the seed envelope (`rig/seed_envelope.json`, written by `make envelope`, see
-  rig/seed_envelope.py), found by notebook, cell id, output, line and position: a new value
-  passes within the range measured over the envelope's runs, widened by the margin stated
-  once below (`MARGIN_SDS`, `WHY_MARGIN`). A number without an entry was the same in every
+  rig/seed_envelope.py), found by notebook, cell id, output, the text of its line and its
+  position on it (`number_key`): a new value passes within the range measured over the
+  envelope's runs, widened by the margin of its kind of number (`SPREAD_KINDS`, `WHY_MARGIN`,
+  the margins derived from the runs themselves). A number without an entry was the same in every
   measured run and is compared exactly (shapes, pixel values, parameter and dataset counts);
   timings are not compared (`TOLERANCES`).
 * Figures (`image/png`) are compared by `compare_png`: the committed picture against the new
@@ -31,7 +32,7 @@ import math
 import re
 import statistics
 import types
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -226,8 +227,8 @@ def numbers_in(line: str) -> list[re.Match[str]]:
     return list(_NUMBER.finditer(line))
 
 
-def _header_kind(lines: Sequence[str], index: int, start: int, end: int) -> str | None:
-    """The kind of the table column above [start, end) of lines[index], if any."""
+def _column_header(lines: Sequence[str], index: int, start: int, end: int) -> str | None:
+    """The header field of the table column above [start, end) of lines[index], if any."""
     for above in range(index - 1, -1, -1):
         text = lines[above]
         if not text.strip() or _RULE.match(text):
@@ -236,9 +237,15 @@ def _header_kind(lines: Sequence[str], index: int, start: int, end: int) -> str 
             continue  # another row of the table
         for field in _FIELD.finditer(text):
             if field.start() < end and start < field.end():
-                return kind_of_label(field.group())
+                return field.group()
         return None
     return None
+
+
+def _header_kind(lines: Sequence[str], index: int, start: int, end: int) -> str | None:
+    """The kind of the table column above [start, end) of lines[index], if any."""
+    header = _column_header(lines, index, start, end)
+    return None if header is None else kind_of_label(header)
 
 
 def number_kind(lines: Sequence[str], index: int, numbers: Sequence[re.Match], at: int) -> str:
@@ -268,6 +275,33 @@ def skeleton(line: str) -> str:
     return re.sub(r"# +", "# ", re.sub(r" +#", " #", _NUMBER.sub("#", line)))
 
 
+def line_keys(lines: Sequence[str]) -> list[str]:
+    """Each line's key in the envelope: how many lines with the same text came before it in
+    its output, and its text with each number as `#` (`skeleton`). Adding, removing or moving
+    other lines of an output leaves a line's key as it was."""
+    seen: Counter[str] = Counter()
+    keys = []
+    for line in lines:
+        text = skeleton(line)
+        keys.append(f"{seen[text]}:{text}")
+        seen[text] += 1
+    return keys
+
+
+def number_key(line_key: str, position: int) -> str:
+    """A number's key within its output: its position on the line, then the line's key."""
+    return f"{position}:{line_key}"
+
+
+def find_number(lines: Sequence[str], key: str) -> tuple[int, int] | None:
+    """(line index, position) of the number `number_key` names in `lines`, or None."""
+    position, line_key = key.split(":", 1)
+    keys = line_keys(lines)
+    if line_key not in keys:
+        return None
+    return keys.index(line_key), int(position)
+
+
 def as_float(token: str) -> float:
     return float(token.replace(",", ""))
 
@@ -277,9 +311,10 @@ def decimals(token: str) -> int:
     return len(mantissa.split(".")[1]) if "." in mantissa else 0
 
 
-#: A number's measured values over the envelope's runs, its printed decimals, and whether it
-#: is a share or probability (measured on the logit scale).
-Measured = tuple[Sequence[float], int, bool]
+#: A number's measured values over the envelope's runs, its printed decimals, whether it is a
+#: share or probability (measured on the logit scale), and its kind's margin in standard
+#: deviations.
+Measured = tuple[Sequence[float], int, bool, float]
 
 
 def compare_text(
@@ -288,14 +323,15 @@ def compare_text(
     """Differences between two text outputs; [] when they agree.
 
     Text must match exactly, and so must each number's format. A number that differs is
-    accepted within its envelope (`envelope["LINE:POSITION"]`, see `accepts`), and compared
-    exactly when it has none (except timings)."""
+    accepted within its envelope (`envelope[number_key(line_key, position)]`, see `accepts`),
+    and compared exactly when it has none (except timings)."""
     committed, new = equivalent_text(committed), equivalent_text(new)
     envelope = envelope or {}
     old_lines, new_lines = committed.splitlines(), new.splitlines()
     if len(old_lines) != len(new_lines):
         return [f"{len(old_lines)} lines committed, {len(new_lines)} now"]
     problems: list[str] = []
+    keys = line_keys(old_lines)
     for index, (old, cur) in enumerate(zip(old_lines, new_lines, strict=True)):
         if STRUCTURE_ONLY_LINES.match(old):
             if not STRUCTURE_ONLY_LINES.match(cur):
@@ -315,16 +351,17 @@ def compare_text(
                 )
                 continue
             value = as_float(b.group())
-            measured = envelope.get(f"{index}:{position}")
+            measured = envelope.get(number_key(keys[index], position))
             if measured is not None:
-                values, places, share = measured
-                if not accepts(values, places, value, share):
-                    low, high = envelope_bounds(values, places, share)
+                values, places, share, sds = measured
+                if not accepts(values, places, value, share, sds):
+                    low, high = envelope_bounds(values, places, share, sds)
                     problems.append(
                         f"line {index + 1}: {a.group()} -> {b.group()}, outside the seed "
                         f"envelope {low:.{places}f} .. {high:.{places}f} (measured "
                         f"{min(values):.{places}f} .. {max(values):.{places}f} over "
-                        f"{len(values)} runs){_both(old, cur)}"
+                        f"{len(values)} runs, widened by {sds:g} standard deviations)"
+                        f"{_both(old, cur)}"
                     )
                 continue
             kind = number_kind(old_lines, index, old_numbers, position)
@@ -341,25 +378,68 @@ def compare_text(
 
 #: How far beyond the measured range a new value may fall, in sample standard deviations of
 #: the measured values; shares and probabilities (values in [0, 1]) are measured on the logit
-#: scale, log(p / (1 - p)), where 0.999 and 0.9999 are as far apart as 0.9 and 0.99.
+#: scale, log(p / (1 - p)), where 0.999 and 0.9999 are as far apart as 0.9 and 0.99. Each kind
+#: of number (`SPREAD_KINDS`) has its own margin, derived from the measured runs by
+#: `make envelope` (`derive_margins` in rig/seed_envelope.py) and stored in the envelope;
+#: `MARGIN_SDS` is used only for an envelope that has none.
 MARGIN_SDS = 8.0
-#: ... and never less than this many units of the number's last printed digit.
+#: A kind's margin: the widest excursion any left-out run showed among numbers of that kind
+#: (standard deviations beyond the range of the other runs) times this, rounded up to a half...
+MARGIN_OVER_WORST = 1.5
+#: ... and never less than this many standard deviations (4 would be rare for normal values)...
+MARGIN_MIN_SDS = 4.0
+#: ... nor less than this many units of the number's last printed digit.
 MARGIN_FLOOR_UNITS = 10
 WHY_MARGIN = (
     "A number that training decides passes within the range of its values over the measured "
-    f"runs (8 training seeds, the CNN on another backend, the committed run), widened by "
-    f"{MARGIN_SDS:g} standard deviations of those values (of their logits, for shares and "
-    f"probabilities in [0, 1]) and by at least {MARGIN_FLOOR_UNITS} units of its last printed "
-    "digit. Training results are not normally distributed: early stopping makes some runs "
-    "much longer or shorter than the rest, and a single image's probability or a share of "
-    "inputs no training constrains can jump. Left out one at a time, each of the measured "
-    "runs had values up to 8.4 standard deviations beyond the range of the others, or beyond "
-    "a range of no width at all (a last printed digit that moved in one run only; for normal "
-    "values, 4 would be rare); with this margin every left-out run passes against the others "
-    "(`python -m rig.seed_envelope collect` prints that check), and so does a run with a "
-    "seed the envelope never saw. Regressions still fail: they change a parameter count, a "
-    "stopping rule's text or a figure, or move numbers far beyond the runs' spread."
+    "runs (8 training seeds, the CNN on another backend, the committed run and the runs it "
+    "replaced), widened by a margin in standard deviations of those values (of their logits, "
+    "for shares and probabilities in [0, 1]) and by at least "
+    f"{MARGIN_FLOOR_UNITS} units of its last printed digit. The margin depends on the kind "
+    "of number, because training spreads kinds differently: numbers over many images "
+    "(accuracies, losses, thresholds, temperatures, shares) spread little and evenly; "
+    "per-digit figures rest on a few hundred images each; a single image's probability can "
+    "jump; and early stopping makes some runs much longer or shorter than the rest. For each "
+    "kind, every measured run is left out in turn and compared with the range of the others: "
+    f"the widest excursion found, times {MARGIN_OVER_WORST:g} (rounded up to a half, at "
+    f"least {MARGIN_MIN_SDS:g}), is that kind's margin (`margin.standard_deviations`; the "
+    "excursions in `margin.widest_left_out`). Every left-out run then passes against the "
+    "others, while a result that moves well beyond the spread of its kind fails: a tenfold "
+    "learning rate, up or down, fails in notebook 4 (`rig/regression_demo.sh`)."
 )
+#: The kinds of measured number (see `WHY_MARGIN`), tried in order on the number's whole line,
+#: the text before it on its line ("label") or its table column's header; "aggregate" if none.
+SPREAD_KINDS: list[tuple[str, str, re.Pattern[str]]] = [
+    (kind, where, re.compile(pattern))
+    for kind, where, pattern in [
+        ("early stopping", "line",
+         r"Stopped early|Trained all|Kept the weights|best epoch|stops after epoch|epochs run"),
+        ("early stopping", "column", r"(?i)\bepochs?\b"),
+        ("per digit", "label",
+         r"^\s*\d(\s+-?\d+(\.\d+)?)*\s*$|\b\d: (recall|precision)|wrongly called \d|"
+         r"hardest digit|lowest precision"),
+        ("one image", "label",
+         r"probability of|with probability\s*$|largest probability|'not a digit' probability|"
+         r"^\s*logits|softmax|model\.predict|\.png\b|validation image|^\s*\d:\s*$"),
+    ]
+]  # fmt: skip
+DEFAULT_SPREAD_KIND = "aggregate"
+
+
+def spread_kind(lines: Sequence[str], index: int, numbers: Sequence[re.Match], at: int) -> str:
+    """The kind of measured number numbers[at] on lines[index] is (see `SPREAD_KINDS`)."""
+    line, number = lines[index], numbers[at]
+    texts = {
+        "line": line,
+        "label": line[: number.start()],
+        "column": _column_header(lines, index, number.start(), number.end()) or "",
+    }
+    for kind, where, pattern in SPREAD_KINDS:
+        if pattern.search(texts[where]):
+            return kind
+    return DEFAULT_SPREAD_KIND
+
+
 ENVELOPE_FILE = Path(__file__).resolve().parent / "seed_envelope.json"
 
 
@@ -377,40 +457,55 @@ def _sigmoid(x: float) -> float:
 
 
 def envelope_bounds(
-    values: Sequence[float], decimals: int, share: bool | None = None
+    values: Sequence[float], decimals: int, share: bool | None = None, sds: float = MARGIN_SDS
 ) -> tuple[float, float]:
-    """The lowest and highest value accepted for a number measured as `values`; `share` says
-    whether it is a share or probability (default: whether every value lies in [0, 1])."""
+    """The lowest and highest value accepted for a number measured as `values`, widened by
+    `sds` standard deviations; `share` says whether it is a share or probability (default:
+    whether every value lies in [0, 1])."""
     unit = 10.0 ** (-decimals)
     low, high = min(values), max(values)
     if _is_share(values, decimals) if share is None else share:
         logits = [_logit(v, unit) for v in values]
-        margin = MARGIN_SDS * statistics.stdev(logits) if len(values) > 1 else 0.0
+        margin = sds * statistics.stdev(logits) if len(values) > 1 else 0.0
         wide = (_sigmoid(min(logits) - margin), _sigmoid(max(logits) + margin))
     else:
-        margin = MARGIN_SDS * statistics.stdev(values) if len(values) > 1 else 0.0
+        margin = sds * statistics.stdev(values) if len(values) > 1 else 0.0
         wide = (low - margin, high + margin)
     floor = MARGIN_FLOOR_UNITS * unit
     return min(wide[0], low - floor), max(wide[1], high + floor)
 
 
-def accepts(values: Sequence[float], decimals: int, new: float, share: bool | None = None) -> bool:
-    low, high = envelope_bounds(values, decimals, share)
+def accepts(
+    values: Sequence[float],
+    decimals: int,
+    new: float,
+    share: bool | None = None,
+    sds: float = MARGIN_SDS,
+) -> bool:
+    low, high = envelope_bounds(values, decimals, share, sds)
     return low - 1e-12 <= new <= high + 1e-12
 
 
 @dataclass(frozen=True)
 class Envelope:
-    """The measured numbers: notebook -> cell id -> `KEY#OUTPUT:LINE:POSITION` -> values."""
+    """The measured numbers: notebook -> cell id -> `OUTPUT:number_key` -> measured."""
 
     runs: tuple[str, ...]
     numbers: Mapping[str, Mapping[str, Mapping[str, Measured]]]
 
     def for_output(self, notebook: str, cell: str, where: str) -> dict[str, Measured]:
-        """The measured numbers of one output (`stdout#0`), by `LINE:POSITION`."""
+        """The measured numbers of one output (`stdout#0`), by `number_key`."""
         entries = self.numbers.get(notebook, {}).get(cell, {})
         prefix = where + ":"
         return {a[len(prefix) :]: m for a, m in entries.items() if a.startswith(prefix)}
+
+
+def margins(data: Mapping) -> dict[str, float]:
+    """The envelope file's margin for each kind of number (one for all in an older file)."""
+    stated = data.get("margin", {}).get("standard_deviations", MARGIN_SDS)
+    if isinstance(stated, int | float):
+        return defaultdict(lambda: float(stated))
+    return defaultdict(lambda: MARGIN_SDS, stated)
 
 
 def read_envelope(path: Path = ENVELOPE_FILE) -> Envelope:
@@ -418,6 +513,7 @@ def read_envelope(path: Path = ENVELOPE_FILE) -> Envelope:
     if not path.exists():
         return Envelope((), {})
     data = json.loads(path.read_text())
+    sds = margins(data)
     numbers: dict[str, dict[str, dict[str, Measured]]] = {}
     for notebook, cells in data["numbers"].items():
         for cell, entries in cells.items():
@@ -428,6 +524,7 @@ def read_envelope(path: Path = ENVELOPE_FILE) -> Envelope:
                     measured,
                     entry["decimals"],
                     _is_share(measured, entry["decimals"]),
+                    sds[entry.get("spread", DEFAULT_SPREAD_KIND)],
                 )
     return Envelope(tuple(data["runs"]), numbers)
 

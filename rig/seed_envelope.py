@@ -47,7 +47,7 @@ from nbval.plugin import coalesce_streams, transform_streams_for_comparison
 from mnist_tutorial.config import DEFAULT_SEED
 from mnist_tutorial.files import write_text_atomic
 from rig import nbval_tolerance as plugin
-from rig.nbval_tolerance import ENVELOPE_FILE, MARGIN_SDS, WHY_MARGIN, accepts
+from rig.nbval_tolerance import ENVELOPE_FILE, WHY_MARGIN, accepts
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -202,11 +202,13 @@ def read_run(folder: Path, notebooks: Sequence[str]) -> dict[str, nbformat.Noteb
     return found
 
 
-def number_addresses(text: str) -> Iterator[tuple[str, str, str]]:
-    """(address, number, kind) of every number in `text` worth an envelope: not timings,
-    not in environment lines. The address is `line:position`."""
+def number_addresses(text: str) -> Iterator[tuple[str, str, str, str]]:
+    """(key, number, kind, spread kind) of every number in `text` worth an envelope: not
+    timings, not in environment lines. The key is `plugin.number_key`: the number's position
+    on its line and the line's own key (its text and how many such lines came before)."""
     text = plugin.equivalent_text(text)
     lines = text.splitlines()
+    keys = plugin.line_keys(lines)
     for index, line in enumerate(lines):
         if plugin.STRUCTURE_ONLY_LINES.match(line):
             continue
@@ -214,7 +216,8 @@ def number_addresses(text: str) -> Iterator[tuple[str, str, str]]:
         for position, number in enumerate(numbers):
             kind = plugin.number_kind(lines, index, numbers, position)
             if kind != "seconds":
-                yield f"{index}:{position}", number.group(), kind
+                spread = plugin.spread_kind(lines, index, numbers, position)
+                yield plugin.number_key(keys[index], position), number.group(), kind, spread
 
 
 # --------------------------------------------------------------------------- collecting
@@ -287,13 +290,14 @@ def collect(runs: Sequence[Run]) -> Collected:
                                 bad = True
                         if bad:
                             continue
-                        ours = dict((addr, (num, kind)) for addr, num, kind in number_addresses(a))
-                        theirs = {addr: num for addr, num, _ in number_addresses(b)}
-                        for addr, (num, kind) in ours.items():
+                        ours = {addr: rest for addr, *rest in number_addresses(a)}
+                        theirs = {addr: num for addr, num, _, _ in number_addresses(b)}
+                        for addr, (num, kind, spread) in ours.items():
                             entry = per_address.setdefault(
                                 f"{where}:{addr}",
                                 {"committed": plugin.as_float(num), "kind": kind,
-                                 "decimals": plugin.decimals(num), "runs": {}},
+                                 "spread": spread, "decimals": plugin.decimals(num),
+                                 "runs": {}},
                             )  # fmt: skip
                             other = theirs.get(addr)
                             value = None if other is None else plugin.as_float(other)
@@ -354,7 +358,7 @@ def write_envelope(collected: Collected, runs: Sequence[Run], path: Path = ENVEL
     runs_named = [run.name for run in runs] + [REFERENCE]
     payload = {
         "about": __doc__.split("\n\n")[0],
-        "margin": {"standard_deviations": MARGIN_SDS, "why": WHY_MARGIN},
+        "margin": {"why": WHY_MARGIN, **derive_margins(collected)},
         "runs": runs_named,
         "seeds": {**{run.name: run.seed for run in runs}, REFERENCE: DEFAULT_SEED},
         "backends": {
@@ -380,21 +384,56 @@ def excursion(values: Sequence[float], decimals: int, new: float, share: bool) -
     return 0.0 if not beyond else (beyond / sd if sd else math.inf)
 
 
+def _left_out(entry: dict) -> Iterator[tuple[str, float, list[float], bool]]:
+    """(run, its value, the other runs' values, share) for each run of an entry, left out."""
+    values = {"committed": entry["committed"], **entry["runs"]}
+    values = {k: v for k, v in values.items() if v is not None}
+    share = plugin._is_share(list(values.values()), entry["decimals"])
+    for name, value in values.items():
+        rest = [v for k, v in values.items() if k != name]
+        if len(rest) >= 2:
+            yield name, value, rest, share
+
+
+def _entries(collected: Collected) -> Iterator[tuple[str, str, str, dict]]:
+    for notebook, cells in collected.numbers.items():
+        for cell, entries in cells.items():
+            for address, entry in entries.items():
+                yield notebook, cell, address, entry
+
+
+def derive_margins(collected: Collected) -> dict[str, dict[str, float]]:
+    """Each kind of number's margin (`plugin.WHY_MARGIN`): the widest excursion of a left-out
+    run beyond the others' range among numbers of that kind, times `MARGIN_OVER_WORST`,
+    rounded up to a half, at least `MARGIN_MIN_SDS`. (An excursion beyond a range of no width
+    is left to the floor of `MARGIN_FLOOR_UNITS`.)"""
+    widest: dict[str, float] = {}
+    for *_, entry in _entries(collected):
+        kind = entry.get("spread", plugin.DEFAULT_SPREAD_KIND)
+        widest.setdefault(kind, 0.0)
+        for _, value, rest, share in _left_out(entry):
+            z = excursion(rest, entry["decimals"], value, share)
+            if math.isfinite(z):
+                widest[kind] = max(widest[kind], z)
+    sds = {
+        kind: max(plugin.MARGIN_MIN_SDS, math.ceil(z * plugin.MARGIN_OVER_WORST * 2) / 2)
+        for kind, z in sorted(widest.items())
+    }
+    rounded = {kind: round(z, 2) for kind, z in sorted(widest.items())}
+    return {"standard_deviations": sds, "widest_left_out": rounded}
+
+
 def leave_one_out(collected: Collected) -> dict[str, int]:
     """For each run (and the committed one): how many of its numbers fall outside the
     envelope of all the others, margin included."""
+    sds = derive_margins(collected)["standard_deviations"]
     outside: dict[str, int] = {}
-    for cells in collected.numbers.values():
-        for entries in cells.values():
-            for entry in entries.values():
-                values = {"committed": entry["committed"], **entry["runs"]}
-                values = {k: v for k, v in values.items() if v is not None}
-                share = plugin._is_share(list(values.values()), entry["decimals"])
-                for name, value in values.items():
-                    rest = [v for k, v in values.items() if k != name]
-                    outside.setdefault(name, 0)
-                    if len(rest) >= 2 and not accepts(rest, entry["decimals"], value, share):
-                        outside[name] += 1
+    for *_, entry in _entries(collected):
+        margin = sds.get(entry.get("spread", plugin.DEFAULT_SPREAD_KIND), plugin.MARGIN_SDS)
+        for name, value, rest, share in _left_out(entry):
+            outside.setdefault(name, 0)
+            if not accepts(rest, entry["decimals"], value, share, margin):
+                outside[name] += 1
     return outside
 
 
@@ -421,18 +460,16 @@ def summary(collected: Collected) -> None:
     outside = leave_one_out(collected)
     print("leave one out (numbers outside the others' envelope): " + ", ".join(
         f"{name} {n}" for name, n in outside.items()))  # fmt: skip
+    derived = derive_margins(collected)
+    print("margins by kind of number (standard deviations; widest left-out excursion):")
+    for kind, sds in derived["standard_deviations"].items():
+        print(f"  {kind:15s} {sds:4.1f}  ({derived['widest_left_out'][kind]:.2f})")
     worst = []
-    for notebook, cells in collected.numbers.items():
-        for cell, entries in cells.items():
-            for address, entry in entries.items():
-                values = {"committed": entry["committed"], **entry["runs"]}
-                values = {k: v for k, v in values.items() if v is not None}
-                share = plugin._is_share(list(values.values()), entry["decimals"])
-                for name, value in values.items():
-                    rest = [v for k, v in values.items() if k != name]
-                    z = excursion(rest, entry["decimals"], value, share)
-                    if z:
-                        worst.append((z, f"{notebook[:2]} {cell} {address} [{name}] {value:g}"))
+    for notebook, cell, address, entry in _entries(collected):
+        for name, value, rest, share in _left_out(entry):
+            z = excursion(rest, entry["decimals"], value, share)
+            if z:
+                worst.append((z, f"{notebook[:2]} {cell} {address} [{name}] {value:g}"))
     worst.sort(reverse=True)
     print("widest leave-one-out excursions (standard deviations beyond the others' range):")
     for z, where in worst[:8]:
@@ -450,13 +487,16 @@ def print_ranges(notebooks: Sequence[str]) -> int:
         for cell_id, entries in cells.items():
             outputs = cell_outputs(by_id[cell_id])
             for address, entry in entries.items():
-                where, line, _ = address.rsplit(":", 2)
+                where, number = address.split(":", 1)
                 key, index = where.rsplit("#", 1)
-                text = plugin.equivalent_text(outputs[key][int(index)]).splitlines()[int(line)]
+                lines = plugin.equivalent_text(outputs[key][int(index)]).splitlines()
+                found = plugin.find_number(lines, number)
+                text = "(not found)" if found is None else lines[found[0]]
                 # every measured run and the one stored in the notebook
                 values = [v for v in [entry["committed"], *entry["runs"].values()] if v is not None]
                 print(
-                    f"{name[:2]} {cell_id} {address:20s} committed {entry['committed']:<8g} "
+                    f"{name[:2]} {cell_id} {entry.get('spread', ''):14s} "
+                    f"committed {entry['committed']:<8g} "
                     f"runs gave {min(values):g} to {max(values):g} ({len(values)} values) | "
                     f"{text.strip()[:90]}"
                 )
@@ -504,6 +544,7 @@ def refresh(notebooks: Sequence[str]) -> int:
     one outside it, and each line whose words changed, is printed with what to run, and the
     envelope keeps its old committed value for it (so `make test` says so too)."""
     data = json.loads(ENVELOPE_FILE.read_text())
+    sds = plugin.margins(data)
     previous = Run(PREVIOUS, DEFAULT_SEED)
     collected = collect([previous])
     key = f"earlier-{sum(name.startswith('earlier-') for name in data['runs'])}"
@@ -524,7 +565,8 @@ def refresh(notebooks: Sequence[str]) -> int:
                 else:
                     values = [measured["committed"], *measured["runs"].values()]
                     values = [v for v in values if v is not None]
-                    ok = accepts(values, measured["decimals"], new)
+                    spread = measured.get("spread", plugin.DEFAULT_SPREAD_KIND)
+                    ok = accepts(values, measured["decimals"], new, None, sds[spread])
                 if not ok:
                     outside += 1
                     print(

@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from rig.nbval_tolerance import ENVELOPE_FILE, equivalent_text, numbers_in
+from rig.nbval_tolerance import ENVELOPE_FILE, equivalent_text, find_number, numbers_in
 from rig.seed_envelope import SEEDS, cell_outputs, course_notebooks
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,7 +22,7 @@ SPREAD = re.compile(
 
 
 def _number_at(notebook: nbformat.NotebookNode, cell_id: str, address: str) -> str | None:
-    where, line, position = address.rsplit(":", 2)
+    where, number = address.split(":", 1)
     key, index = where.rsplit("#", 1)
     cell = next((c for c in notebook.cells if c.get("id") == cell_id), None)
     if cell is None:
@@ -31,10 +31,12 @@ def _number_at(notebook: nbformat.NotebookNode, cell_id: str, address: str) -> s
     if int(index) >= len(outputs):
         return None
     lines = equivalent_text(outputs[int(index)]).splitlines()
-    if int(line) >= len(lines):
+    found = find_number(lines, number)
+    if found is None:
         return None
-    numbers = numbers_in(lines[int(line)])
-    return numbers[int(position)].group() if int(position) < len(numbers) else None
+    line, position = found
+    numbers = numbers_in(lines[line])
+    return numbers[position].group() if position < len(numbers) else None
 
 
 @needs_envelope
