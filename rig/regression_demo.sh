@@ -3,7 +3,7 @@
 # unmodified tree passes the same notebooks. Slow (it retrains models), so not part of
 # `make test`. Run from the repository root:
 #
-#   rig/regression_demo.sh [a|b|c|d|e|f|baseline ...]     (default: all of them)
+#   rig/regression_demo.sh [a|b|c|d|e|f|g|h|baseline ...]     (default: all of them)
 #
 # Each case runs in a fresh copy of the working tree under $TMPDIR with an empty models/
 # (set MODELS_FROM=DIR to start from a copy of DIR instead, e.g. models trained on this
@@ -61,7 +61,7 @@ open(path, "w").write(text.replace(old, new))
 EOF
 }
 
-cases=${*:-baseline a b c d e f}
+cases=${*:-baseline a b c d e f g h}
 for case in $cases; do
     dir="$WORK/$case"
     case $case in
@@ -107,7 +107,13 @@ for case in $cases; do
         patch_file "$dir/src/mnist_tutorial/config.py" 'hidden_units: tuple[int, ...] = (128, 64)' \
             'hidden_units: tuple[int, ...] = (32, 64)' || exit 2
         expect fail f-32units "$dir" notebooks/04_model_and_training.ipynb notebooks/05_evaluation.ipynb ;;
-    *) echo "unknown case $case (use a, b, c, d, e, f, baseline)"; exit 2 ;;
+    g|h)  # the MLPs' learning rate ten times larger (g) or smaller (h): notebook 4 alone fails
+        copy_tree "$dir"
+        rate=0.01; [ "$case" = h ] && rate=0.0001
+        patch_file "$dir/src/mnist_tutorial/config.py" 'learning_rate: float = 0.001' \
+            "learning_rate: float = $rate" || exit 2
+        expect fail "$case-lr$rate" "$dir" notebooks/04_model_and_training.ipynb ;;
+    *) echo "unknown case $case (use a, b, c, d, e, f, g, h, baseline)"; exit 2 ;;
     esac
 done
 exit $status
