@@ -32,6 +32,7 @@ LAYERS: dict[str, int] = {
     "preprocess": 1,
     "images": 1,
     "roundtrip": 1,
+    "corruptions": 1,
     # model
     "model": 2,
     "architecture": 2,
