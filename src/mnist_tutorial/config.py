@@ -11,9 +11,16 @@ printed form (`repr`) shows every field, one per line.
 
 Two seeds: `seed` is the training seed (initial weights, batch order, dropout); `data_seed`
 fixes the data (the validation split, generated images), which stays the same when only the
-training changes, as on another CPU. The training seed is 42 unless the environment variable
-`MNIST_TUTORIAL_SEED` names another: `make envelope` retrains the whole course with other
-seeds that way, to measure how far a result moves from one training run to the next.
+training changes, as on another CPU. Both default to 42 (`DEFAULT_SEED`): a config is a
+plain value, and `MLPConfig()` is the same whatever the environment.
+
+The course's named experiments (`seed_experiment`, `validation_stopped_experiment`,
+`not_a_digit_experiment`, `cnn_experiment`: what the notebooks, `mnist_tutorial.trained`'s
+defaults and the site use) are the one exception, and it is explicit: each passes its config
+through `with_training_seed_from_environment`, which takes the training seed from the
+environment variable `MNIST_TUTORIAL_SEED` when it is set. `make envelope` retrains the whole
+course with other seeds that way, to measure how far a result moves from one training run to
+the next.
 
 `to_dict()` records the kind of model (`"kind"`) with the fields; `config_from_dict` reads
 it back, and also reads the flat dicts that sidecars saved before this split hold (one
@@ -25,27 +32,17 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from typing import Any, ClassVar, TypeVar
 
-#: The environment variable that sets the default training seed (see the module docstring).
+#: The environment variable that overrides the named experiments' training seed
+#: (`with_training_seed_from_environment`).
 SEED_VARIABLE = "MNIST_TUTORIAL_SEED"
 DEFAULT_SEED = 42
 
 #: Fields of the old flat sidecar dicts that no config has any more: the kind of model (now
 #: the class) and two speed-only settings that training no longer uses.
 LEGACY_FIELDS = ("architecture", "steps_per_execution", "validation_batch_size")
-
-
-def default_training_seed() -> int:
-    """42, or the integer in `$MNIST_TUTORIAL_SEED` (one clear error when it is not one)."""
-    value = os.environ.get(SEED_VARIABLE, "").strip()
-    if not value:
-        return DEFAULT_SEED
-    try:
-        return int(value)
-    except ValueError:
-        raise ValueError(f"{SEED_VARIABLE} must be an integer, got {value!r}") from None
 
 
 @dataclass(frozen=True, repr=False)
@@ -57,7 +54,7 @@ class TrainingConfig:
 
     name: str = "model"
     #: The training seed: initial weights, order of the batches, dropout.
-    seed: int = field(default_factory=default_training_seed)
+    seed: int = DEFAULT_SEED
     #: The data seed: which images form the validation split, the generated images.
     data_seed: int = DEFAULT_SEED
     num_classes: int = 10
@@ -193,6 +190,8 @@ class CNNConfig(TrainingConfig):
 #: The config class of each kind of model.
 CONFIG_CLASSES: dict[str, type[TrainingConfig]] = {"mlp": MLPConfig, "cnn": CNNConfig}
 
+C = TypeVar("C", bound=TrainingConfig)
+
 
 def config_from_dict(values: dict[str, Any]) -> TrainingConfig:
     """The config a `to_dict()` dict describes, of the class its `"kind"` names.
@@ -222,25 +221,56 @@ def config_from_dict(values: dict[str, Any]) -> TrainingConfig:
     return cls.from_dict(values)
 
 
+def training_seed_from_environment() -> int | None:
+    """The integer in `$MNIST_TUTORIAL_SEED`, or None when the variable is unset or empty (one
+    clear error when it is not an integer)."""
+    value = os.environ.get(SEED_VARIABLE, "").strip()
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"{SEED_VARIABLE} must be an integer, got {value!r}") from None
+
+
+def with_training_seed_from_environment(config: C) -> C:
+    """`config` with the training seed `$MNIST_TUTORIAL_SEED` names, or `config` itself when
+    the variable is unset or empty.
+
+    The one place the environment reaches a config: every named experiment below ends with
+    it, so a kernel started with `MNIST_TUTORIAL_SEED=7` (as `make envelope` starts them)
+    trains the whole course with training seed 7. Only the training seed changes; the data
+    seed, and so the validation split and the generated images, stay as they are. A config
+    built directly (`MLPConfig()`, `CNNConfig(...)`) never reads the environment.
+    """
+    seed = training_seed_from_environment()
+    return config if seed is None else dataclasses.replace(config, seed=seed)
+
+
 def seed_experiment() -> MLPConfig:
     """The seed notebook's experiment (stop on training accuracy, patience 30), trained on
-    55000 images with 5000 held out as a validation split that is watched, never used."""
-    return MLPConfig()
+    55000 images with 5000 held out as a validation split that is watched, never used.
+    Its training seed is 42, or `$MNIST_TUTORIAL_SEED` (`with_training_seed_from_environment`)."""
+    return with_training_seed_from_environment(MLPConfig())
 
 
 def validation_stopped_experiment() -> MLPConfig:
-    """Stop on validation loss and keep the best weights (the honest rule)."""
-    return MLPConfig(
-        name="mlp_val_loss",
-        validation_size=5000,
-        early_stopping_monitor="val_loss",
-        early_stopping_patience=10,
-        restore_best_weights=True,
+    """Stop on validation loss and keep the best weights (the honest rule). Training seed as
+    in `seed_experiment`."""
+    return with_training_seed_from_environment(
+        MLPConfig(
+            name="mlp_val_loss",
+            validation_size=5000,
+            early_stopping_monitor="val_loss",
+            early_stopping_patience=10,
+            restore_best_weights=True,
+        )
     )
 
 
 def not_a_digit_experiment() -> MLPConfig:
-    """The validation-stopped MLP with an 11th class trained on generated non-digits."""
+    """The validation-stopped MLP with an 11th class trained on generated non-digits (its
+    training seed, from `validation_stopped_experiment`, as in `seed_experiment`)."""
     return validation_stopped_experiment().replace(
         name="mlp_not_a_digit", not_a_digit_examples=6000
     )
@@ -256,8 +286,8 @@ def cnn_experiment() -> CNNConfig:
     sweep stated before it ran (`benchmarks/cnn_sweep.py`: 16, 24 or 32 first filters, 4 or 6
     epochs, two learning rates, two seeds each): the cheapest network whose mean validation
     accuracy was within 5 of the 5000 validation images of the best one's. The test set had
-    no part in it."""
-    return CNNConfig(
+    no part in it. Training seed as in `seed_experiment`."""
+    config = CNNConfig(
         name="cnn",
         conv_filters=(16, 32),
         hidden_units=(128,),
@@ -272,3 +302,4 @@ def cnn_experiment() -> CNNConfig:
         early_stopping_patience=6,
         restore_best_weights=True,
     )
+    return with_training_seed_from_environment(config)

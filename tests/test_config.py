@@ -1,0 +1,84 @@
+"""Tests of `mnist_tutorial.config`: plain config values, the named experiments and the one
+place the environment's training seed reaches them."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from mnist_tutorial import config as config_module
+from mnist_tutorial.config import (
+    SEED_VARIABLE,
+    CNNConfig,
+    MLPConfig,
+    cnn_experiment,
+    not_a_digit_experiment,
+    seed_experiment,
+    validation_stopped_experiment,
+    with_training_seed_from_environment,
+)
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+CONFIG_IMPORT = re.compile(r"from mnist_tutorial\.config import ([\w, ]+)")
+
+
+def notebook_config_imports() -> set[str]:
+    """Every name a notebook imports from `mnist_tutorial.config`."""
+    names = set()
+    for path in NOTEBOOKS.glob("*.ipynb"):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type == "code":
+                for found in CONFIG_IMPORT.findall(cell.source):
+                    names |= {name.strip() for name in found.split(",")}
+    return names
+
+
+def test_a_config_is_a_plain_value_whatever_the_environment(monkeypatch) -> None:
+    monkeypatch.setenv(SEED_VARIABLE, "3")
+    assert MLPConfig().seed == 42 and CNNConfig().seed == 42
+    assert MLPConfig().data_seed == 42
+    monkeypatch.delenv(SEED_VARIABLE)
+    assert MLPConfig() == MLPConfig(seed=42)
+
+
+def test_the_notebooks_configs_take_the_training_seed_from_the_environment(monkeypatch) -> None:
+    imported = notebook_config_imports()
+    # The notebooks build their configs only through the named experiments ...
+    assert imported == {
+        "seed_experiment",
+        "validation_stopped_experiment",
+        "not_a_digit_experiment",
+        "cnn_experiment",
+    }
+    experiments = [getattr(config_module, name) for name in sorted(imported)]
+    # ... which are 42 without the variable (or with it empty) ...
+    monkeypatch.delenv(SEED_VARIABLE, raising=False)
+    assert [experiment().seed for experiment in experiments] == [42] * 4
+    monkeypatch.setenv(SEED_VARIABLE, " ")
+    assert [experiment().seed for experiment in experiments] == [42] * 4
+    plain = {experiment.__name__: experiment() for experiment in experiments}
+    # ... and take `make envelope`'s training seed from it; nothing else changes.
+    monkeypatch.setenv(SEED_VARIABLE, "3")
+    for experiment in experiments:
+        config = experiment()
+        assert config.seed == 3 and config.data_seed == 42, experiment.__name__
+        assert config.replace(seed=42) == plain[experiment.__name__]
+    assert seed_experiment() == MLPConfig(seed=3)
+    assert validation_stopped_experiment().seed == not_a_digit_experiment().seed == 3
+    assert cnn_experiment().seed == 3
+
+
+def test_the_environments_seed_is_applied_in_one_function(monkeypatch) -> None:
+    config = CNNConfig(name="mine", seed=5)
+    monkeypatch.delenv(SEED_VARIABLE, raising=False)
+    assert with_training_seed_from_environment(config) is config
+    monkeypatch.setenv(SEED_VARIABLE, "7")
+    changed = with_training_seed_from_environment(config)
+    assert type(changed) is CNNConfig and changed == config.replace(seed=7)
+    monkeypatch.setenv(SEED_VARIABLE, "seven")
+    with pytest.raises(ValueError, match="MNIST_TUTORIAL_SEED must be an integer, got 'seven'"):
+        seed_experiment()
+    assert MLPConfig().seed == 42  # a plain config does not even look
