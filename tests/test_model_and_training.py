@@ -274,66 +274,22 @@ def test_describe_stop_says_which_weights_were_kept() -> None:
     )
 
 
-#: A sidecar's config as written before the configs were split by kind (the CNN of
-#: models/cnn.json then): one flat dict with "architecture", both kinds' layer fields and
-#: the two speed-only settings training no longer uses.
-OLD_CNN_SIDECAR_CONFIG = {
-    "architecture": "cnn",
-    "batch_size": 128,
-    "conv_filters": [24, 48],
-    "data_seed": 42,
-    "dropout": 0.25,
-    "early_stopping_monitor": "val_loss",
-    "early_stopping_patience": 6,
-    "epochs": 6,
-    "hidden_activation": "relu",
-    "hidden_units": [128],
-    "input_dim": 784,
-    "learning_rate": 0.003,
-    "loss": "categorical_crossentropy",
-    "lr_schedule": "warmup_cosine",
-    "metrics": ["accuracy"],
-    "name": "cnn",
-    "not_a_digit_examples": 0,
-    "num_classes": 10,
-    "optimizer": "adam",
-    "output_activation": "softmax",
-    "restore_best_weights": True,
-    "seed": 42,
-    "steps_per_execution": 20,
-    "validation_batch_size": 1000,
-    "validation_size": 5000,
-    "warmup_epochs": 1.0,
-}
-
-
-def test_old_flat_sidecar_configs_map_onto_the_new_classes(tmp_path) -> None:
-    from mnist_tutorial.config import cnn_experiment, seed_experiment
-
-    # The old sidecar is of the CNN chosen before the validation sweep (24 and 48 filters).
-    cnn = cnn_experiment().replace(seed=42, conv_filters=(24, 48))
-    assert config_from_dict(OLD_CNN_SIDECAR_CONFIG) == cnn
-    old_mlp = {
-        **{k: v for k, v in OLD_CNN_SIDECAR_CONFIG.items() if k not in ("conv_filters",)},
-        **seed_experiment().replace(seed=42).to_dict(),
-        "architecture": "mlp",
-        "conv_filters": [32, 64],
-        "dropout": 0.5,
-        "steps_per_execution": 100,
-    }
-    del old_mlp["kind"]
-    assert config_from_dict(old_mlp) == seed_experiment().replace(seed=42)
-    with pytest.raises(ValueError, match="unknown config fields: colour"):
-        config_from_dict({**OLD_CNN_SIDECAR_CONFIG, "colour": "blue"})
-    # A model saved with such a sidecar is still the one load_or_train asks for ...
-    path = save_model(build_mlp(MLPConfig(name="cnn")), tmp_path / "cnn.keras")
-    result = TrainingResult({"loss": [1.0], "val_loss": [1.0]}, 1, True, 0.1)
-    metadata = {"config": OLD_CNN_SIDECAR_CONFIG, "training": dataclasses.asdict(result)}
-    path.with_suffix(".json").write_text(json.dumps(metadata))
-    assert saved_result(cnn, path) == result
-    # ... and no longer when anything that changes training differs.
-    assert saved_result(cnn.replace(epochs=7), path) is None
-    assert saved_result(cnn.replace(seed=1), path) is None
+def test_a_sidecar_config_without_a_kind_is_not_recognised(tmp_path) -> None:
+    config = MLPConfig(name="old")
+    flat = {k: v for k, v in config.to_dict().items() if k != "kind"}
+    with pytest.raises(ValueError, match="kind must be one of mlp, cnn, got None"):
+        config_from_dict(flat)
+    # A model saved with such a sidecar is not the one load_or_train asks for: it is retrained.
+    path = save_model(build_mlp(config), tmp_path / "old.keras")
+    result = TrainingResult({"loss": [1.0]}, 1, False, 0.1)
+    path.with_suffix(".json").write_text(
+        json.dumps({"config": flat, "training": dataclasses.asdict(result)})
+    )
+    assert saved_result(config, path) is None
+    path.with_suffix(".json").write_text(
+        json.dumps({"config": config.to_dict(), "training": dataclasses.asdict(result)})
+    )
+    assert saved_result(config, path) == result
 
 
 def test_record_training_makes_a_notebook_saved_model_recognised(tmp_path) -> None:

@@ -23,9 +23,7 @@ course with other seeds that way, to measure how far a result moves from one tra
 the next.
 
 `to_dict()` records the kind of model (`"kind"`) with the fields; `config_from_dict` reads
-it back, and also reads the flat dicts that sidecars saved before this split hold (one
-`ExperimentConfig` with an `"architecture"` field and both kinds' fields), so models saved
-then are still recognised.
+it back.
 """
 
 from __future__ import annotations
@@ -39,10 +37,6 @@ from typing import Any, ClassVar, TypeVar
 #: (`with_training_seed_from_environment`).
 SEED_VARIABLE = "MNIST_TUTORIAL_SEED"
 DEFAULT_SEED = 42
-
-#: Fields of the old flat sidecar dicts that no config has any more: the kind of model (now
-#: the class) and two speed-only settings that training no longer uses.
-LEGACY_FIELDS = ("architecture", "steps_per_execution", "validation_batch_size")
 
 
 @dataclass(frozen=True, repr=False)
@@ -196,29 +190,14 @@ C = TypeVar("C", bound=TrainingConfig)
 def config_from_dict(values: dict[str, Any]) -> TrainingConfig:
     """The config a `to_dict()` dict describes, of the class its `"kind"` names.
 
-    Also reads the flat dicts of sidecars written before the configs were split by kind
-    (no `"kind"`; an `"architecture"`, `steps_per_execution`, `validation_batch_size` and
-    both kinds' layer fields): the kind comes from `"architecture"` ("mlp" when absent), and
-    what does not belong to that kind's class is dropped. Any other unknown key is an error.
+    A dict without a `"kind"`, or with an unknown key, is an error (a sidecar that holds one
+    is not recognised, and its model is trained again).
     """
     values = dict(values)
-    if "kind" in values:
-        kind = values.pop("kind")
-        legacy = False
-    else:
-        kind = values.get("architecture", "mlp")
-        legacy = True
+    kind = values.pop("kind", None)
     if kind not in CONFIG_CLASSES:
         raise ValueError(f"kind must be one of {', '.join(CONFIG_CLASSES)}, got {kind!r}")
-    cls = CONFIG_CLASSES[kind]
-    if legacy:
-        layer_fields = {
-            f.name for other in CONFIG_CLASSES.values() for f in dataclasses.fields(other)
-        }
-        own = {f.name for f in dataclasses.fields(cls)}
-        dropped = set(LEGACY_FIELDS) | (layer_fields - own)
-        values = {k: v for k, v in values.items() if k not in dropped}
-    return cls.from_dict(values)
+    return CONFIG_CLASSES[kind].from_dict(values)
 
 
 def training_seed_from_environment() -> int | None:

@@ -9,8 +9,7 @@ Storage layer (with `model_files`): above training (the sidecars hold `train`'s
 `record_training` writes only the sidecar, beside a `.keras` file a notebook saved itself
 with `model.save(path)`, so that `load_or_train` recognises that model too.
 `saved_result` is that recognition: the record of a saved model, when its sidecar's config
-is the one asked for (sidecars written before the configs were split by kind are read with
-`config_from_dict`, so the models saved then still count).
+(read with `config_from_dict`) is the one asked for.
 """
 
 from __future__ import annotations
