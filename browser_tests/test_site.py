@@ -213,7 +213,8 @@ def test_page_javascript_matches_python_on_samples_and_mnist_digits(
         np.mean([a == b for a, b in zip(full.classes, decisions.classes, strict=True)])
     )
     report["weights_file_bytes"] = (site / "_static" / "models" / f"{network}.js").stat().st_size
-    # The forward pass in plain JavaScript: the median of 31 runs on one digit.
+    # The forward pass in plain JavaScript: the median of 31 runs on one digit (reported with
+    # the rest, not asserted: a time depends on the machine and its load).
     report["forward_ms_median"] = page.evaluate(
         """(pixels) => { const times = [];
             for (let r = 0; r < 31; r++) {
@@ -229,7 +230,6 @@ def test_page_javascript_matches_python_on_samples_and_mnist_digits(
         f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in report.items()
     )
     report_line("draw page: the page's networks against Python", f"{network}: {summary}")
-    assert report["forward_ms_median"] < 50, report
     assert report["class_agreement_with_float32_model"] >= 0.99, report
     assert report["decision_agreement_with_float32_model"] >= 0.99, report
     assert pixel_diff.max() <= 1, report  # grey levels of 255
