@@ -278,3 +278,82 @@ def test_the_eleven_output_network_refuses_what_the_seed_mlp_reads(site, page) -
         )
     refused = [name for name in shapes if "I don't know" in results[("mlp_not_a_digit", name)]]
     assert refused, results
+
+
+# -------------------------------------------------------------------------- the ink rule
+
+
+def _canvas_gray(page) -> np.ndarray:
+    rgba = page.evaluate(
+        "() => { const c = document.getElementById('draw-canvas');"
+        " return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data); }"
+    )
+    return np.asarray(rgba, dtype=np.uint8).reshape(280, 280, 4)[..., 0]
+
+
+@pytest.mark.parametrize("network", ["seed_mlp", "cnn"])
+def test_a_dot_and_a_blob_get_the_librarys_message_not_a_digit(site, page, network) -> None:
+    """A single click (a dot: scaled up like any drawing, a disc that fills the 20-pixel box)
+    and a filled blob: once a confident digit, now the library's ink rule refuses them, with
+    the library's message, exported with the weights; no bar is shown. The library says the
+    same of the canvas's own pixels."""
+    from mnist_tutorial.images import TOO_MUCH_INK, InkError, to_mnist_style
+
+    _open(page, site, network)
+    exported = page.evaluate("window.MNIST_DRAW_MODEL.constants")  # from the weights file
+    assert exported["too_much_ink"] == TOO_MUCH_INK
+    page.evaluate(WATCH_STATUS)
+    box = page.locator("#draw-canvas").bounding_box()
+    blob = [(0.3 + 0.4 * (k % 2), 0.3 + 0.025 * k) for k in range(17)]  # back and forth
+    for name, draw in {
+        "dot": lambda: page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 3),
+        "blob": lambda: _stroke(page, blob),
+    }.items():
+        page.click("#draw-clear")
+        draw()
+        answer = page.locator("#draw-answer")
+        assert answer.get_attribute("data-state") == "refused", (name, answer.inner_text())
+        assert answer.get_attribute("data-reason") == "too-much-ink", name
+        assert answer.inner_text() == TOO_MUCH_INK, name
+        assert page.evaluate("window.__announced.at(-1)") == TOO_MUCH_INK, name
+        assert page.evaluate("document.querySelector('.draw-bar-best') === null"), name
+        assert page.locator(".draw-bar-value").first.inner_text() == "-", name
+        with pytest.raises(InkError) as refused:
+            to_mnist_style(_canvas_gray(page))
+        assert refused.value.message == TOO_MUCH_INK, name
+        page.screenshot(path=str(SHOTS / f"draw_{name}_refused_{network}.png"))
+    # A digit after them is read again.
+    page.click("#draw-clear")
+    _stroke(page, [(0.3, 0.2), (0.7, 0.2), (0.45, 0.85)])
+    assert page.locator("#draw-answer").get_attribute("data-state") in ("answer", "unknown")
+    assert page.locator("#draw-answer").get_attribute("data-reason") == ""
+
+
+def test_the_pages_ink_rule_is_the_librarys_on_the_same_pixels(site, page) -> None:
+    """`MnistDigit.inkMeasures` and `inkProblem` against `ink_measures` and `ink_problem`:
+    the same numbers, exactly, on prepared digits, dots, thin lines and noise."""
+    from mnist_tutorial.images import ink_measures, ink_problem, mnist_style_steps
+
+    _open(page, site)
+    rng = np.random.default_rng(3)
+    images = [mnist_style_steps(Image.open(p)).centred for p in SAMPLES]
+    images += [(rng.random((28, 28)) < share) * 255 for share in (0.005, 0.01, 0.3, 0.9)]
+    disc = np.add.outer((np.arange(28) - 14) ** 2, (np.arange(28) - 14) ** 2)
+    images += [(disc <= r * r) * 255 for r in (1, 2, 7, 8, 9, 10)]
+    js = page.evaluate(
+        """(images) => images.map(p => {
+            const c = window.MNIST_DRAW_MODEL.constants;
+            const m = MnistDigit.inkMeasures(p, c), problem = MnistDigit.inkProblem(p, c);
+            return [m.inked, m.strokeRadius, problem && problem.message]; })""",
+        [[int(v) for v in np.ravel(image)] for image in images],
+    )
+    python = []
+    for image in images:
+        measures = ink_measures(image)
+        python.append([measures.inked, measures.stroke_radius, ink_problem(image)])
+    assert js == python
+    assert {row[2] for row in python} == {
+        None,
+        "Not a digit: too little ink.",
+        "Not a digit: a dot or a blob.",
+    }

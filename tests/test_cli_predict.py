@@ -144,3 +144,34 @@ def test_predict_uses_the_rejection_settings_stored_with_the_model(
         capsys, "predict", str(SAMPLES[7]), "--model", str(copy), "--threshold", "0", "--json"
     )
     assert json.loads(out)["digit"] == 7
+
+
+def test_a_dot_a_blob_and_a_hairline_get_the_ink_rules_message_not_a_digit(model_file, tmp_path):
+    """The library's ink rule (`mnist_tutorial.images.ink_problem`), in its own words, which
+    the draw page shows too: a click of the page's pen (a dot), a scribbled blob, a hairline.
+    A digit beside them is still answered."""
+    from PIL import Image, ImageDraw
+
+    from mnist_tutorial.images import TOO_LITTLE_INK, TOO_MUCH_INK
+
+    drawings = {
+        "dot.png": lambda d: d.ellipse([130, 130, 150, 150], fill=0),
+        "blob.png": lambda d: [
+            d.line([(60, y), (220, y)], fill=0, width=20) for y in range(60, 230, 14)
+        ],
+        "hairline.png": lambda d: d.line([(20, 20), (260, 260)], fill=0, width=1),
+    }
+    paths = []
+    for name, drawing in drawings.items():
+        image = Image.new("L", (280, 280), 255)
+        drawing(ImageDraw.Draw(image))
+        image.save(tmp_path / name)
+        paths.append(tmp_path / name)
+    result = run("predict", str(SAMPLES[7]), *map(str, paths), "--model", str(model_file))
+    assert result.returncode == 1
+    assert result.stdout.startswith(f"{SAMPLES[7]}: ") and len(result.stdout.splitlines()) == 1
+    messages = [TOO_MUCH_INK, TOO_MUCH_INK, TOO_LITTLE_INK]
+    assert result.stderr.splitlines() == [
+        f"mnist-tutorial: error: {path}: {message}"
+        for path, message in zip(paths, messages, strict=True)
+    ]

@@ -145,3 +145,86 @@ def test_round_trip_of_1000_test_digits_drawn_large(mnist) -> None:
     print(f"round trip: answers agree {agreement:.1%}, pixels differ {pixel_difference:.2f}")
     assert agreement >= 0.985, f"answers agree on {agreement:.1%}"
     assert pixel_difference < 7, f"pixels differ by {pixel_difference:.2f} grey levels"
+
+
+# ------------------------------------------------------------------------- the ink rule
+
+
+def _pen_picture(draw_on) -> Image.Image:
+    """A 280x280 white picture with dark ink, drawn with the draw page's pen (280 / 14 px)."""
+    image = Image.new("L", (280, 280), 255)
+    draw_on(ImageDraw.Draw(image), 20)
+    return image
+
+
+DOT = _pen_picture(lambda d, pen: d.ellipse([130, 130, 130 + pen, 130 + pen], fill=0))
+BLOB = _pen_picture(
+    lambda d, pen: [d.line([(60, y), (220, y)], fill=0, width=pen) for y in range(60, 230, 14)]
+)
+HAIRLINE = _pen_picture(lambda d, pen: d.line([(20, 20), (260, 260)], fill=0, width=1))
+
+
+@pytest.mark.parametrize(
+    "picture,message",
+    [
+        (DOT, "Not a digit: a dot or a blob."),
+        (BLOB, "Not a digit: a dot or a blob."),
+        (HAIRLINE, "Not a digit: too little ink."),
+    ],
+    ids=["dot", "blob", "hairline"],
+)
+def test_a_dot_a_blob_and_a_hairline_are_refused_with_the_rules_message(picture, message):
+    from mnist_tutorial.images import InkError, ink_problem
+
+    with pytest.raises(InkError) as refused:
+        to_mnist_style(picture)
+    assert refused.value.message == message and str(refused.value) == message
+    assert isinstance(refused.value, ImageInputError)  # what `mnist-tutorial predict` catches
+    assert ink_problem(mnist_style_steps(picture).centred) == message
+
+
+def test_the_ink_rule_measures_exactly_and_names_the_file(tmp_path) -> None:
+    from scipy.ndimage import distance_transform_edt
+
+    from mnist_tutorial.images import InkError, ink_measures
+
+    rng = np.random.default_rng(0)
+    for pixels in [mnist_style_steps(DOT).centred, *rng.integers(0, 256, (5, 28, 28))]:
+        measures = ink_measures(pixels)
+        inked = pixels >= 0.3 * 255
+        assert measures.inked == inked.sum()
+        assert measures.stroke_radius == distance_transform_edt(np.pad(inked, 1)).max()
+    assert ink_measures(np.zeros((28, 28))).inked == 0
+    path = tmp_path / "dot.png"
+    DOT.save(path)
+    with pytest.raises(InkError, match=r"dot\.png: Not a digit: a dot or a blob\.$"):
+        to_mnist_style(path)
+
+
+def test_the_ink_rule_leaves_digits_alone_and_is_exported_for_the_page(mnist) -> None:
+    """MNIST's boldest digit (a filled-in 0 of the training set) and its thinnest (a 1) pass;
+    so do digits drawn with the page's pen, thin and bold. The thresholds and messages go to
+    the page with the weights (`preprocessing_constants`)."""
+    from mnist_tutorial.images import (
+        MAX_STROKE_RADIUS,
+        MIN_INK_PIXELS,
+        TOO_LITTLE_INK,
+        TOO_MUCH_INK,
+        ink_problem,
+        preprocessing_constants,
+    )
+
+    (x_train, _), _ = mnist
+    # The most ink, the two deepest points, the fewest inked pixels (benchmarks/ink_rule.py).
+    for index in (41358, 1269, 5972, 37920):
+        assert ink_problem(to_mnist_style(x_train[index])) is None
+    one = _pen_picture(lambda d, pen: d.line([(140, 40), (140, 240)], fill=0, width=pen))
+    zero = _pen_picture(lambda d, pen: d.ellipse([90, 60, 190, 220], outline=0, width=pen))
+    small_zero = _pen_picture(lambda d, pen: d.ellipse([110, 90, 170, 190], outline=0, width=pen))
+    for picture in (one, zero, small_zero, _drawn_seven()):
+        assert ink_problem(to_mnist_style(picture)) is None
+    constants = preprocessing_constants()
+    assert constants["min_ink_pixels"] == MIN_INK_PIXELS
+    assert constants["max_stroke_radius"] == MAX_STROKE_RADIUS
+    assert constants["too_little_ink"] == TOO_LITTLE_INK
+    assert constants["too_much_ink"] == TOO_MUCH_INK

@@ -123,6 +123,7 @@
     source = null;
     empty = true;
     answer.dataset.state = "empty";
+    answer.dataset.reason = "";
     answer.dataset.digit = "";
     answer.textContent = "Draw a digit in the box.";
     if (announce) say("Cleared.");
@@ -157,6 +158,16 @@
       shown.data[4 * i + 3] = 255;
     }
     previewCtx.putImageData(shown, 0, 0);
+    if (result.refused) {
+      // The ink rule (the library's, with its message): no network reads it, no bars.
+      resetBars();
+      answer.dataset.state = "refused";
+      answer.dataset.reason = result.refused.reason;
+      answer.dataset.digit = "";
+      answer.textContent = result.refused.message;
+      return answer.textContent;
+    }
+    answer.dataset.reason = "";
     const decision = result.decision;
     rows.forEach(function (r, k) {
       const p = result.probabilities[k];

@@ -10,6 +10,8 @@
  * the small CNN of notebook 7 (3x3 relu convolutions, 2x2 max-pooling, dense layers),
  * softmax of logits / temperature. decide(): as mnist_tutorial.rejection.decide, a digit when
  * the top output is a digit at or above the threshold, else null ("I don't know").
+ * inkProblem(): the ink rule of mnist_tutorial.images.ink_problem, before any network: too
+ * little ink, or a dot or a blob, with the library's own thresholds and messages.
  * The weights and the constants come from mnist_tutorial.export.export_weights.
  */
 (function (global) {
@@ -215,6 +217,47 @@
     };
   }
 
+  /**
+   * images.ink_measures: the pixels at ink_level of white or more, and the largest distance
+   * from one of them to the nearest pixel without ink (outside the image counts as without),
+   * searched in full on whole-number squared distances, as the library does.
+   */
+  function inkMeasures(pixels, constants) {
+    const field = constants.field_size;
+    const side = field + 2; // one pixel of no ink all round
+    const level = constants.ink_level * 255;
+    const ink = [], blank = [];
+    for (let y = 0; y < side; y++) {
+      for (let x = 0; x < side; x++) {
+        const inside = y > 0 && y <= field && x > 0 && x <= field;
+        if (inside && pixels[(y - 1) * field + x - 1] >= level) ink.push([y, x]);
+        else blank.push([y, x]);
+      }
+    }
+    let deepest = 0;
+    for (const [y, x] of ink) {
+      let nearest = Infinity;
+      for (const [by, bx] of blank) {
+        const d = (y - by) * (y - by) + (x - bx) * (x - bx);
+        if (d < nearest) nearest = d;
+      }
+      if (nearest > deepest) deepest = nearest;
+    }
+    return { inked: ink.length, strokeRadius: Math.sqrt(deepest) };
+  }
+
+  /** images.ink_problem: null, or {reason, message} with the library's message. */
+  function inkProblem(pixels, constants) {
+    const m = inkMeasures(pixels, constants);
+    if (m.inked < constants.min_ink_pixels) {
+      return { reason: "too-little-ink", message: constants.too_little_ink };
+    }
+    if (m.strokeRadius > constants.max_stroke_radius) {
+      return { reason: "too-much-ink", message: constants.too_much_ink };
+    }
+    return null;
+  }
+
   /** A valid convolution, stride 1, with relu: x is h x w x c (channels last, like Keras);
    *  the kernel is size x size x c x units (Keras' HWIO), flattened. */
   function conv2d(x, h, w, layer) {
@@ -334,13 +377,25 @@
     return gray;
   }
 
-  /** Everything at once: grey levels -> MNIST-style pixels -> probabilities -> decision. */
+  /** Everything at once: grey levels -> MNIST-style pixels -> the ink rule -> probabilities
+   *  -> decision. An image the ink rule refuses gets {refused: {reason, message}}, its pixels
+   *  and no probabilities. */
   function classify(model, gray, width, height) {
     const prepared = preprocess(gray, width, height, model.constants);
     if (prepared.blank) return { blank: true, reason: prepared.reason };
+    const refused = inkProblem(prepared.pixels, model.constants);
+    if (refused) {
+      return {
+        blank: false,
+        refused: refused,
+        pixels: Array.from(prepared.pixels),
+        inverted: prepared.inverted,
+      };
+    }
     const result = forward(model, prepared.pixels);
     return {
       blank: false,
+      refused: null,
       pixels: Array.from(prepared.pixels),
       inverted: prepared.inverted,
       logits: result.logits,
@@ -354,6 +409,8 @@
     preprocess: preprocess,
     forward: forward,
     decide: decide,
+    inkMeasures: inkMeasures,
+    inkProblem: inkProblem,
     grayFromRGBA: grayFromRGBA,
     classify: classify,
     resampleWeights: resampleWeights,

@@ -17,9 +17,21 @@ blurs the strokes less; the same formula enlarges a tiny drawing); then shifted 
 so its centre of mass is nearest (14, 14). `mnist_style_steps` returns every stage, for the
 notebook that shows them side by side.
 
+Not every picture is a digit. `ink_problem` is the rule that refuses two kinds of input
+before any network sees them: too little ink (fewer than `MIN_INK_PIXELS` pixels of the 28x28
+image at `INK_LEVEL` or more: a hairline or a faint smudge) and a dot or a blob (some inked
+pixel lies more than `MAX_STROKE_RADIUS` pixels from the nearest pixel without ink: no
+stroke of a digit is that thick). A single dot is scaled up like any drawing, to a disc that
+fills the 20-pixel box (316 inked pixels, 9.2 pixels deep): counting pixels alone cannot
+refuse it, since MNIST's boldest training digit, a filled-in 0, has 335; its deepest point is
+6.7 pixels from a pixel without ink. `to_mnist_style` raises `InkError` with the rule's
+message; `benchmarks/ink_rule.py` measures both quantities on MNIST's 70,000 digits (see
+docs/preprocessing-study.md).
+
 Every step is plain arithmetic on float64 arrays, so the "draw a digit" page of the course's
-site repeats it exactly in JavaScript (`site/_static/mnist_digit.js`); the constants below are
-exported with the model's weights so both sides use the same values.
+site repeats it exactly in JavaScript (`site/_static/mnist_digit.js`); the constants below,
+the ink rule's thresholds and messages included, are exported with the model's weights so
+both sides use the same values.
 
 Data layer (with `data`, `datasets`, `preprocess`, `roundtrip`).
 """
@@ -47,9 +59,29 @@ FIELD_SIZE = 28
 #: Where the centre of mass goes, in pixel indices (MNIST: (14, 14), to the nearest pixel).
 CENTRE = 14.0
 
+# The ink rule (`ink_problem`), chosen with margin on MNIST's 70,000 digits made MNIST-style
+# by `to_mnist_style` (`benchmarks/ink_rule.py`): none of them is refused.
+#: Fewer pixels than this at `INK_LEVEL` or more: too little ink (MNIST's fewest: 25, a 1).
+MIN_INK_PIXELS = 12
+#: An inked pixel farther than this from the nearest pixel without ink, in pixels: a dot or
+#: a blob, not strokes (MNIST's deepest: 6.7; a dot: 9.2; a filled square: 10).
+MAX_STROKE_RADIUS = 7.5
+#: What the library (`InkError`, so `mnist-tutorial predict` too) and the draw page say.
+TOO_LITTLE_INK = "Not a digit: too little ink."
+TOO_MUCH_INK = "Not a digit: a dot or a blob."
+
 
 class ImageInputError(ValueError):
     """A file that cannot be read as a picture of a digit."""
+
+
+class InkError(ImageInputError):
+    """A picture whose MNIST-style image fails the ink rule; `message` is the rule's own
+    (`TOO_LITTLE_INK` or `TOO_MUCH_INK`), the text the draw page shows too."""
+
+    def __init__(self, message: str, source: object = None) -> None:
+        self.message = message
+        super().__init__(f"{source}: {message}" if source is not None else message)
 
 
 @dataclass(frozen=True)
@@ -64,8 +96,9 @@ class MnistStyleSteps:
     centred: np.ndarray
 
 
-def preprocessing_constants() -> dict[str, float]:
-    """The constants of the recipe, for the JavaScript copy of it (exported with the model)."""
+def preprocessing_constants() -> dict[str, float | str]:
+    """The constants of the recipe and of the ink rule, with its messages, for the JavaScript
+    copy of them (exported with the model)."""
     return {
         "min_ink_contrast": MIN_INK_CONTRAST,
         "ink_level": INK_LEVEL,
@@ -73,6 +106,10 @@ def preprocessing_constants() -> dict[str, float]:
         "box_size": BOX_SIZE,
         "field_size": FIELD_SIZE,
         "centre": CENTRE,
+        "min_ink_pixels": MIN_INK_PIXELS,
+        "max_stroke_radius": MAX_STROKE_RADIUS,
+        "too_little_ink": TOO_LITTLE_INK,
+        "too_much_ink": TOO_MUCH_INK,
     }
 
 
@@ -220,6 +257,46 @@ def mnist_style_steps(source: str | os.PathLike[str] | Image.Image | np.ndarray)
     )
 
 
+@dataclass(frozen=True)
+class InkMeasures:
+    """What the ink rule looks at in an MNIST-style image."""
+
+    #: Pixels at `INK_LEVEL` of white or more.
+    inked: int
+    #: The largest distance, in pixels (between pixel centres), from an inked pixel to the
+    #: nearest pixel that is not inked (outside the image counts as not inked): about half
+    #: the width of the thickest stroke.
+    stroke_radius: float
+
+
+def ink_measures(pixels: np.ndarray) -> InkMeasures:
+    """`InkMeasures` of a 28x28 MNIST-style image (grey levels 0-255). Exact: the squared
+    distances are whole numbers, searched in full, as the page's JavaScript does."""
+    inked = np.pad(np.asarray(pixels, dtype=np.float64) >= INK_LEVEL * 255.0, 1)
+    ink, blank = np.argwhere(inked), np.argwhere(~inked)
+    if len(ink) == 0:
+        return InkMeasures(inked=0, stroke_radius=0.0)
+    squared = ((ink[:, np.newaxis, :] - blank[np.newaxis, :, :]) ** 2).sum(axis=2)
+    return InkMeasures(inked=len(ink), stroke_radius=math.sqrt(int(squared.min(axis=1).max())))
+
+
+def ink_problem(pixels: np.ndarray) -> str | None:
+    """The ink rule: `TOO_LITTLE_INK`, `TOO_MUCH_INK` (a dot or a blob), or None for an image
+    that may be a digit. `pixels`: a 28x28 MNIST-style image (grey levels 0-255)."""
+    measures = ink_measures(pixels)
+    if measures.inked < MIN_INK_PIXELS:
+        return TOO_LITTLE_INK
+    if measures.stroke_radius > MAX_STROKE_RADIUS:
+        return TOO_MUCH_INK
+    return None
+
+
 def to_mnist_style(source: str | os.PathLike[str] | Image.Image | np.ndarray) -> np.ndarray:
-    """A picture of one digit as MNIST would have it: uint8 (28, 28), ink bright on black."""
-    return mnist_style_steps(source).centred
+    """A picture of one digit as MNIST would have it: uint8 (28, 28), ink bright on black.
+    Raises `InkError` (an `ImageInputError`) when the result fails the ink rule."""
+    pixels = mnist_style_steps(source).centred
+    problem = ink_problem(pixels)
+    if problem is not None:
+        named = isinstance(source, (str, os.PathLike))
+        raise InkError(problem, source if named else None)
+    return pixels
