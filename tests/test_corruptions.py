@@ -266,5 +266,8 @@ def test_validation_variants_come_from_the_validation_split_never_the_test_set(m
         np.testing.assert_array_equal(y, y_val[:12])
         assert not any(image.tobytes() in test_images for image in x), name
     assert VALIDATION_SEED != TEST_SEED
+    from_test_set = robustness_suite(x_test[:12], y_test[:12], TEST_SEED)
+    np.testing.assert_array_equal(suites.test["shift/medium"][0], from_test_set["shift/medium"][0])
+    assert not np.array_equal(suites.test["shift/medium"][0], expected["shift/medium"][0])
     with pytest.raises(ValueError, match="validation_size"):
         robustness_suites(config.replace(validation_size=0), mnist=mnist)

@@ -13,12 +13,14 @@ in the corruption's own unit (pixels, degrees, a share...); 0 returns the images
 Where the corruption has a random part (a direction, a sign, where the noise falls), it comes
 from `rng`, a `numpy.random.Generator`, one draw per image. `CORRUPTIONS` lists them with
 their three strengths, mild, medium and strong (chosen by looking at the digits, no model
-involved); `robustness_suite(images, labels, seed)` builds every corruption at every strength.
+involved: a person still reads most digits even at the strong ones);
+`robustness_suite(images, labels, seed)` builds every corruption at every strength.
 
 The rule, as for every choice in the course: the **validation variants** (built from the
 validation split held out of MNIST's training images) are for choosing, as often as needed;
 the **test variants** (built from MNIST's 10,000 test images) are for reporting, once, after
-every choice is made. `robustness_suites(config)` builds both, each from its own fixed seed.
+every choice is made. `validation_suite(config)` and `heldout_test_suite()` build them, each
+from its own fixed seed; `robustness_suites(config)` both at once.
 
 Data layer (with `data`, `datasets`, `preprocess`, `images`, `roundtrip`): NumPy and SciPy's
 `ndimage`, no Keras of its own (the validation split comes from `preprocess`).
@@ -238,6 +240,8 @@ class Corruption:
     name: str
     function: CorruptionFunction
     strengths: tuple[float, float, float]
+    #: What a strength measures, after its value ("30 degrees"; "0.3 larger or smaller": by
+    #: the factor 1.3 either way).
     unit: str
     description: str
 
@@ -250,12 +254,12 @@ class Corruption:
 CORRUPTIONS: tuple[Corruption, ...] = (
     Corruption("shift", shift, (2, 4, 6), "pixels", "moved off the centre"),
     Corruption("rotate", rotate, (15, 30, 45), "degrees", "turned either way"),
-    Corruption("scale", scale, (0.15, 0.3, 0.45), "x (1 + s) or / (1 + s)", "larger or smaller"),
-    Corruption("thicken", thicken, (0.5, 1, 1.5), "pixels each side", "bolder strokes"),
-    Corruption("thin", thin, (0.25, 0.5, 0.75), "pixels each side", "finer strokes"),
-    Corruption("blur", blur, (1, 1.5, 2), "sigma, pixels", "out of focus"),
-    Corruption("gaussian_noise", gaussian_noise, (0.1, 0.2, 0.35), "sd, of 255", "grain"),
-    Corruption("salt_and_pepper", salt_and_pepper, (0.02, 0.05, 0.1), "share", "dust"),
+    Corruption("scale", scale, (0.15, 0.3, 0.45), "larger or smaller", "drawn too big or small"),
+    Corruption("thicken", thicken, (0.5, 1, 1.5), "pixels a side", "bolder strokes"),
+    Corruption("thin", thin, (0.5, 0.75, 1), "pixels a side", "finer strokes"),
+    Corruption("blur", blur, (1, 1.5, 2), "pixels (sigma)", "out of focus"),
+    Corruption("gaussian_noise", gaussian_noise, (0.1, 0.2, 0.35), "of 255 (sd)", "grain"),
+    Corruption("salt_and_pepper", salt_and_pepper, (0.02, 0.05, 0.1), "of pixels", "dust"),
     Corruption("broken_strokes", broken_strokes, (1, 2, 3), "gaps", "a pen that skips"),
 )
 
@@ -290,6 +294,37 @@ def robustness_suite(images: np.ndarray, labels: np.ndarray, seed: int) -> Suite
     return suite
 
 
+def validation_suite(
+    config: TrainingConfig,
+    *,
+    count: int | None = None,
+    mnist: MnistArrays | None = None,
+    seed: int = VALIDATION_SEED,
+) -> Suite:
+    """The suite for choosing: the validation split that `config`'s training held out
+    (`mnist_tutorial.preprocess.split_validation` with `config.validation_size` and
+    `config.data_seed`, as the notebooks split it), corrupted with the fixed seed `seed`. No
+    image a model trained with `config` saw is in it, and no test image.
+
+    `count` keeps the first `count` images (quick looks, tests); `mnist` is `load_mnist()`'s
+    arrays, loaded when not given.
+    """
+    if not config.validation_size:
+        raise ValueError("the validation suite needs a config with a validation_size")
+    (x_train, y_train), _ = mnist or load_mnist(verbose=False)
+    _, (x_val, y_val) = split_validation(x_train, y_train, config.validation_size, config.data_seed)
+    return robustness_suite(x_val[:count], y_val[:count], seed)
+
+
+def heldout_test_suite(
+    *, count: int | None = None, mnist: MnistArrays | None = None, seed: int = TEST_SEED
+) -> Suite:
+    """The suite for reporting, once, when every choice is made: MNIST's 10,000 test images
+    corrupted with the fixed seed `seed`. `count` and `mnist` as for `validation_suite`."""
+    _, (x_test, y_test) = mnist or load_mnist(verbose=False)
+    return robustness_suite(x_test[:count], y_test[:count], seed)
+
+
 @dataclass(frozen=True)
 class RobustnessSuites:
     """The course's two suites. `validation`: from the validation split, for choosing (as
@@ -305,24 +340,12 @@ def robustness_suites(
     *,
     count: int | None = None,
     mnist: MnistArrays | None = None,
-    validation_seed: int = VALIDATION_SEED,
-    test_seed: int = TEST_SEED,
 ) -> RobustnessSuites:
-    """The validation and test suites for models trained with `config`.
-
-    The validation suite corrupts the validation split that `config`'s training held out
-    (`mnist_tutorial.preprocess.split_validation` with `config.validation_size` and
-    `config.data_seed`, as the notebooks split), so no image any such model trained on is in
-    it, and no test image; the test suite corrupts MNIST's test set. Each has its own fixed
-    seed. `count` keeps the first `count` images of each (quick looks, tests); `mnist` is
-    `load_mnist()`'s arrays, loaded when not given.
-    """
-    if not config.validation_size:
-        raise ValueError("the validation suite needs a config with a validation_size")
-    (x_train, y_train), (x_test, y_test) = mnist or load_mnist(verbose=False)
-    _, (x_val, y_val) = split_validation(x_train, y_train, config.validation_size, config.data_seed)
-    keep = slice(None, count)
+    """Both suites for models trained with `config`: `validation_suite(config)` (seed
+    `VALIDATION_SEED`) and `heldout_test_suite()` (seed `TEST_SEED`). `count` keeps the first
+    `count` images of each; `mnist` is `load_mnist()`'s arrays, loaded when not given."""
+    mnist = mnist or load_mnist(verbose=False)
     return RobustnessSuites(
-        validation=robustness_suite(x_val[keep], y_val[keep], validation_seed),
-        test=robustness_suite(x_test[keep], y_test[keep], test_seed),
+        validation=validation_suite(config, count=count, mnist=mnist),
+        test=heldout_test_suite(count=count, mnist=mnist),
     )
