@@ -263,6 +263,30 @@ def test_outputs_wrap_and_figures_keep_their_size_on_phones(site: Path, phone, p
     phone.screenshot(path=str(SHOTS / "phone_04_figures.png"))
 
 
+@pytest.mark.parametrize("width", [360])
+def test_no_page_scrolls_sideways_on_a_phone(site: Path, browser, width: int) -> None:
+    """Every page at a 360-pixel phone's width: the page itself never scrolls sideways (wide
+    code, tables and figures scroll inside their own boxes). An inline literal, a heading's
+    link and the draw page's samples and file chooser once made it 365 to 476 px wide."""
+    context = browser.new_context(
+        viewport={"width": width, "height": 740}, has_touch=True, device_scale_factor=1
+    )
+    page = context.new_page()
+    wide = {}
+    for name in _pages(site):
+        page.goto((site / name).as_uri(), wait_until="load")
+        if page.locator("script[src*='mathjax']").count():  # math typeset, at its own width
+            page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise")
+            page.evaluate("MathJax.startup.promise")
+        if name == "draw.html":
+            page.wait_for_selector("#draw-app[data-ready='true']")
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        if scroll_width > page.evaluate("innerWidth"):
+            wide[name] = scroll_width
+    context.close()
+    assert wide == {}, f"pages wider than {width} px: {wide}"
+
+
 # ------------------------------------------------------------------------------ chrome
 
 
