@@ -3,6 +3,7 @@ place the environment's training seed reaches them."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -14,7 +15,9 @@ from mnist_tutorial.config import (
     SEED_VARIABLE,
     CNNConfig,
     MLPConfig,
+    TrainingConfig,
     cnn_experiment,
+    config_from_dict,
     not_a_digit_experiment,
     seed_experiment,
     validation_stopped_experiment,
@@ -82,3 +85,40 @@ def test_the_environments_seed_is_applied_in_one_function(monkeypatch) -> None:
     with pytest.raises(ValueError, match="MNIST_TUTORIAL_SEED must be an integer, got 'seven'"):
         seed_experiment()
     assert MLPConfig().seed == 42  # a plain config does not even look
+
+
+def test_config_overrides_by_keyword_and_round_trips() -> None:
+    config = MLPConfig(epochs=3)
+    assert config.epochs == 3 and MLPConfig().epochs == 200
+    assert config.replace(batch_size=10).batch_size == 10
+    assert config_from_dict(json.loads(json.dumps(config.to_dict()))) == config
+    assert MLPConfig.from_dict({"epochs": 3}) == config
+    with pytest.raises(ValueError, match="batch_size"):
+        MLPConfig(batch_size=0)
+    with pytest.raises(ValueError, match="unknown config fields: colour"):
+        config_from_dict({"kind": "mlp", "colour": "blue"})
+    with pytest.raises(ValueError, match="kind must be one of"):
+        config_from_dict({"kind": "rnn"})
+    with pytest.raises(TypeError, match="use MLPConfig or CNNConfig"):
+        TrainingConfig()
+
+
+def test_config_repr_shows_every_field_of_its_class_one_per_line() -> None:
+    import dataclasses
+
+    from mnist_tutorial.config import cnn_experiment
+
+    for config in (cnn_experiment(), MLPConfig()):
+        lines = repr(config).splitlines()
+        names = [f.name for f in dataclasses.fields(config)]
+        assert lines[0] == f"{type(config).__name__}(" and lines[-1] == ")"
+        assert [line.strip().split("=")[0] for line in lines[1:-1]] == names
+    cnn, mlp = repr(cnn_experiment()), repr(MLPConfig())
+    assert "conv_filters" in cnn and "input_dim" not in cnn and "warmup_epochs" in cnn
+    assert "input_dim" in mlp and "conv_filters" not in mlp and "lr_schedule" in mlp
+
+
+def test_config_refuses_val_monitor_without_validation() -> None:
+    with pytest.raises(ValueError, match="needs a validation_size"):
+        MLPConfig(validation_size=0, early_stopping_monitor="val_loss")
+    assert not_a_digit_experiment().output_units == 11

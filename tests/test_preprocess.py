@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mnist_tutorial.preprocess import flatten_images, one_hot, prepare_images, scale_pixels
+from mnist_tutorial.preprocess import (
+    flatten_images,
+    one_hot,
+    prepare_images,
+    scale_pixels,
+    split_validation,
+)
 
 
 def test_scale_pixels_maps_bytes_to_unit_interval() -> None:
@@ -60,3 +66,16 @@ def test_prepare_images_is_scale_then_flatten() -> None:
     x = np.full((3, 28, 28), 255, dtype=np.uint8)
     out = prepare_images(x)
     assert out.shape == (3, 784) and out.dtype == np.float32 and out.max() == 1.0
+
+
+def test_validation_split_is_stratified_seeded_and_disjoint() -> None:
+    labels = np.repeat(np.arange(10), 100)
+    images = np.arange(1000)
+    (x_fit, y_fit), (x_val, y_val) = split_validation(images, labels, 200, seed=1)
+    assert len(x_val) == 200 and len(x_fit) == 800
+    assert np.bincount(y_val).tolist() == [20] * 10
+    assert not set(x_fit) & set(x_val)
+    (_, _), (x_val2, _) = split_validation(images, labels, 200, seed=1)
+    assert np.array_equal(x_val, x_val2)
+    with pytest.raises(ValueError, match="validation_size must be between 1 and 999"):
+        split_validation(images, labels, 1000, seed=1)
