@@ -2,6 +2,7 @@
 
 A few pages are turned into PNG (poppler's pdftoppm) and must not be blank; the words of
 those pages (pdftotext -bbox) must lie inside the printable area: no line runs past the margin.
+The outline (bookmarks) reads like the headings it comes from.
 """
 
 from __future__ import annotations
@@ -123,3 +124,51 @@ def test_long_code_lines_print_whole_on_one_line(pdf: Path) -> None:
     assert len(long_lines) >= 20
     broken = [line for line in long_lines if line not in printed_text]
     assert broken == [], f"{len(broken)} of {len(long_lines)} long code lines wrap: {broken[:3]}"
+
+
+#: An outline entry of Chromium's PDF: its title, a literal or a hex (UTF-16) string.
+OUTLINE_TITLE = re.compile(rb"<</Title (\((?:\\.|[^\\)])*\)|<[0-9A-Fa-f]*>)\s*/Dest ")
+
+
+def outline_titles(pdf: Path) -> list[str]:
+    """The titles of the PDF's outline, in order (Chromium writes its objects uncompressed)."""
+    titles = []
+    for match in OUTLINE_TITLE.finditer(pdf.read_bytes()):
+        raw = match.group(1)
+        if raw.startswith(b"<"):
+            data = bytes.fromhex(raw[1:-1].decode())
+            bom = data.startswith(b"\xfe\xff")
+            titles.append(data[2:].decode("utf-16-be") if bom else data.decode("latin-1"))
+        else:
+            titles.append(re.sub(rb"\\([()\\])", rb"\1", raw[1:-1]).decode("latin-1"))
+    return titles
+
+
+def printed_headings(html: Path) -> set[str]:
+    """The text of every heading of the printed HTML (Sphinx's singlehtml, beside the PDF),
+    without its "#" link, its white space as a reader sees it."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html.read_text(), "html.parser")
+    headings = set()
+    for heading in soup.select("h1, h2, h3, h4, h5, h6, [role=heading]"):
+        for link in heading.select(".headerlink"):
+            link.decompose()
+        headings.add(" ".join(heading.get_text().split()))
+    return headings
+
+
+def test_the_outline_reads_like_the_headings(pdf: Path) -> None:
+    """Every bookmark is its heading's text: none doubled ("Key takeawaysKey takeaways", a
+    heading at the top of a page) and no words run together ("a vector of784", a heading
+    that wraps), as they were."""
+    titles = outline_titles(pdf)
+    assert len(titles) >= 60, titles  # every chapter and its sections
+    doubled = [t for t in titles if len(t) % 2 == 0 and t[: len(t) // 2] == t[len(t) // 2 :]]
+    assert doubled == []
+    # Each is a heading's text, spaces included ("of 784", not "of784"): a word run into the
+    # next, a letter into a number, would make it unlike every heading.
+    headings = printed_headings(ROOT / "build" / "pdf-html" / "index.html")
+    unlike = [t for t in titles if " ".join(t.split()) not in headings]
+    assert unlike == [], f"{len(unlike)} bookmarks unlike any heading: {unlike[:6]}"
+    report("make pdf", f"outline: {len(titles)} bookmarks, each a heading's own text")
