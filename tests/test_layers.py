@@ -31,6 +31,7 @@ LAYERS: dict[str, int] = {
     "datasets": 1,
     "preprocess": 1,
     "images": 1,
+    "drawings": 1,
     "roundtrip": 1,
     "corruptions": 1,
     # model

@@ -29,7 +29,7 @@ from mnist_tutorial.config import (
     validation_stopped_experiment,
 )
 from mnist_tutorial.data import load_mnist
-from mnist_tutorial.datasets import not_a_digit_images, training_arrays
+from mnist_tutorial.datasets import not_a_digit_images, not_a_digit_kinds, training_arrays
 from mnist_tutorial.model import build_model
 from mnist_tutorial.preprocess import prepare_images, scale_pixels, split_validation
 from mnist_tutorial.storage import read_metadata, record_training
@@ -257,6 +257,7 @@ def test_notebook_10_assembles_builds_and_trains_the_11_class_mlp(in_a_notebook_
         x_fit_prepared=prepare_images(x_fit),
         x_val_prepared=prepare_images(x_val),
         not_a_digit_images=not_a_digit_images,
+        not_a_digit_kinds=not_a_digit_kinds,
         plot_images_row=lambda *args, **kwargs: None,
     )
     exec(notebook_cell("10_out_of_distribution.ipynb", "generated = not_a_digit_images("), code)

@@ -14,7 +14,7 @@ The modules form layers; each imports only from its own layer or those below
     storage           storage, model_files (trained models on disk)
     training          train
     model             model, architecture
-    data              data, datasets, preprocess, images, roundtrip, corruptions
+    data              data, datasets, preprocess, images, drawings, roundtrip, corruptions
     bottom            _keras, tensorflow_log, files, config, reproducibility, tables
 """
 

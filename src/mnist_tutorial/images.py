@@ -38,6 +38,7 @@ Data layer (with `data`, `datasets`, `preprocess`, `roundtrip`).
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 from dataclasses import dataclass
@@ -176,10 +177,18 @@ def resample_weights(n_in: int, n_out: int) -> np.ndarray:
     return weights
 
 
+@functools.lru_cache(maxsize=2048)
+def _weights(n_in: int, n_out: int) -> np.ndarray:
+    """`resample_weights`, computed once per size (read-only): many drawings share sizes."""
+    weights = resample_weights(n_in, n_out)
+    weights.setflags(write=False)
+    return weights
+
+
 def resize(pixels: np.ndarray, height: int, width: int) -> np.ndarray:
     """Resample a float image to (height, width) with `resample_weights` on each axis."""
-    rows = resample_weights(pixels.shape[0], height)
-    cols = resample_weights(pixels.shape[1], width)
+    rows = _weights(pixels.shape[0], height)
+    cols = _weights(pixels.shape[1], width)
     return rows @ (np.asarray(pixels, dtype=np.float64) @ cols.T)
 
 
