@@ -248,8 +248,11 @@ def _header_kind(lines: Sequence[str], index: int, start: int, end: int) -> str 
     return None if header is None else kind_of_label(header)
 
 
-def number_kind(lines: Sequence[str], index: int, numbers: Sequence[re.Match], at: int) -> str:
-    """The kind of numbers[at] on lines[index]: its own label, its column, its line; or exact.
+def labelled_kind(
+    lines: Sequence[str], index: int, numbers: Sequence[re.Match], at: int
+) -> str | None:
+    """The kind that numbers[at] on lines[index] is labelled with: by its own label, its
+    column or its line (see `number_kind`); None where no label names a kind.
 
     Its own label is the text since the previous number (that number included, so `149/200`
     and `180 of 10000` can mark the denominator exact); its column is the header field above
@@ -261,8 +264,12 @@ def number_kind(lines: Sequence[str], index: int, numbers: Sequence[re.Match], a
         kind_of_label(line[since : number.start()])
         or _header_kind(lines, index, number.start(), number.end())
         or kind_of_label(line[: number.start()])
-        or "exact"
     )
+
+
+def number_kind(lines: Sequence[str], index: int, numbers: Sequence[re.Match], at: int) -> str:
+    """The kind of numbers[at] on lines[index]: the kind it is labelled with, or exact."""
+    return labelled_kind(lines, index, numbers, at) or "exact"
 
 
 def _both(old: str, new: str) -> str:
@@ -413,7 +420,8 @@ SPREAD_KINDS: list[tuple[str, str, re.Pattern[str]]] = [
     (kind, where, re.compile(pattern))
     for kind, where, pattern in [
         ("early stopping", "line",
-         r"Stopped early|Trained all|Kept the weights|best epoch|stops after epoch|epochs run"),
+         r"Stopped early|Trained all|Kept the weights|best epoch|stops after epoch|epochs run|"
+         r"after the last epoch"),
         ("early stopping", "column", r"(?i)\bepochs?\b"),
         ("per digit", "label",
          r"^\s*\d(\s+-?\d+(\.\d+)?)*\s*$|\b\d: (recall|precision)|wrongly called \d|"

@@ -214,7 +214,8 @@ def number_addresses(text: str) -> Iterator[tuple[str, str, str, str]]:
             continue
         numbers = plugin.numbers_in(line)
         for position, number in enumerate(numbers):
-            kind = plugin.number_kind(lines, index, numbers, position)
+            # "exact": labelled as a setting (a patience, a denominator); "result": unlabelled
+            kind = plugin.labelled_kind(lines, index, numbers, position) or "result"
             if kind != "seconds":
                 spread = plugin.spread_kind(lines, index, numbers, position)
                 yield plugin.number_key(keys[index], position), number.group(), kind, spread
@@ -548,7 +549,7 @@ def refresh(notebooks: Sequence[str]) -> int:
     previous = Run(PREVIOUS, DEFAULT_SEED)
     collected = collect([previous])
     key = f"earlier-{sum(name.startswith('earlier-') for name in data['runs'])}"
-    taken = outside = 0
+    taken = outside = settings = 0
     for notebook, cells in collected.numbers.items():
         if notebook not in notebooks:
             continue
@@ -559,6 +560,13 @@ def refresh(notebooks: Sequence[str]) -> int:
                 if old is None:
                     continue
                 measured = known.get(address)
+                if measured is None and entry["kind"] == "exact":
+                    settings += 1  # a setting the notebook prints (a patience): not a result
+                    print(
+                        f"setting changed: {notebook} cell {cell} {address}: {old:g} -> {new:g}"
+                        " (compared exactly with the new committed value)"
+                    )
+                    continue
                 if measured is None:  # the same in every measured run: compared exactly
                     ok = abs(new - old) <= plugin.MARGIN_FLOOR_UNITS * 10.0 ** -entry["decimals"]
                     values = [old]
@@ -602,7 +610,8 @@ def refresh(notebooks: Sequence[str]) -> int:
     write_text_atomic(ENVELOPE_FILE, json.dumps(data, indent=1, sort_keys=False) + "\n")
     print(
         f"seed envelope: {taken} committed number(s) refreshed from this run, {outside} outside "
-        f"the measured spread, {len(flips)} line(s) whose words changed"
+        f"the measured spread, {len(flips)} line(s) whose words changed, {settings} setting(s) "
+        "changed"
     )
     return 1 if outside or flips else 0
 

@@ -103,6 +103,8 @@ def test_a_line_added_or_moved_keeps_the_other_lines_entries() -> None:
         ("seed_mlp: Stopped early after 75 epochs: accuracy did not improve for 30 epochs "
          "(best accuracy: 1.0000 at epoch 45).", 2, "early stopping"),
         ("epochs run: 15 of 30", 0, "early stopping"),
+        ("validation loss after the last epoch: 0.1662", 0, "early stopping"),
+        ("lowest validation loss: 0.0874, after epoch 12", 1, "aggregate"),
         ("3: recall 0.9663", 1, "per digit"),
         ("3: precision 0.9659, test images wrongly called 3: 35", 3, "per digit"),
         ("           3     0.9659    0.9802    0.9730      1010", 2, "per digit"),
