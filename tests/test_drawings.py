@@ -1,12 +1,11 @@
 """Tests of `mnist_tutorial.drawings`: drawn non-digits, prepared as the draw page prepares a
-drawing (and their place in `mnist_tutorial.datasets.not_a_digit_images`)."""
+drawing (their place in `not_a_digit_images` is tested in test_datasets.py)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from mnist_tutorial.datasets import GENERATED_KINDS, not_a_digit_images, not_a_digit_kinds
 from mnist_tutorial.drawings import (
     CANVAS,
     DRAWN_KINDS,
@@ -79,19 +78,3 @@ def test_no_vertical_lines_by_construction() -> None:
 
 def test_no_digit_like_letters() -> None:
     assert not set(LETTERS) & set("IlOoSsZzBbGgq")
-
-
-def test_not_a_digit_images_mix_noises_and_drawings() -> None:
-    """Half and half, decided in one place (`not_a_digit_kinds`); the drawn half is the
-    drawings, prepared, scaled to [0, 1]."""
-    kinds = not_a_digit_kinds(30)
-    assert kinds[0::2] == [GENERATED_KINDS[i % 4] for i in range(15)]
-    assert kinds[1::2] == drawn_kinds(15)
-    digits = (np.random.default_rng(0).random((30, 28, 28)) * 255).astype(np.uint8)
-    images = not_a_digit_images(digits, 30, seed=3)
-    assert images.shape == (30, 28, 28) and images.dtype == np.float32
-    np.testing.assert_array_equal(images, not_a_digit_images(digits, 30, seed=3))
-    drawn = images[1::2]
-    assert np.all((drawn >= 0) & (drawn <= 1))
-    assert all(ink_problem(np.rint(image * 255)) is None for image in drawn)
-    assert np.all(images[4] == images[4, 0, 0])  # a flat grey image
