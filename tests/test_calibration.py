@@ -39,3 +39,14 @@ def test_temperature_recovers_the_one_that_made_the_data() -> None:
     assert fit_temperature(logits, y) == pytest.approx(true_t, rel=0.05)
     with pytest.raises(ValueError, match="temperature must be positive"):
         apply_temperature(logits, 0)
+
+
+def test_apply_temperature_is_scipys_softmax_to_the_bit() -> None:
+    """`apply_temperature` is NumPy (so `mnist-tutorial predict` needs no SciPy), with the
+    same steps as `scipy.special.softmax`: the same probabilities, not just close ones."""
+    rng = np.random.default_rng(1)
+    for scale in (0.1, 3.0, 40.0, 400.0):
+        logits = rng.normal(0, scale, size=(50, 11))
+        for temperature in (0.3, 1.0, 3.97):
+            expected = softmax(logits / temperature, axis=1)
+            np.testing.assert_array_equal(apply_temperature(logits, temperature), expected)

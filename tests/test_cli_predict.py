@@ -8,6 +8,9 @@ since every new process spends seconds importing Keras and TensorFlow.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -175,3 +178,44 @@ def test_a_dot_a_blob_and_a_hairline_get_the_ink_rules_message_not_a_digit(model
         f"mnist-tutorial: error: {path}: {message}"
         for path, message in zip(paths, messages, strict=True)
     ]
+
+
+#: Modules `predict` has no use for: TensorFlow (on JAX), what Keras imports only when it is
+#: installed (scikit-learn, Matplotlib, pandas, IPython), the SciPy that fits temperatures
+#: and the MNIST loader.
+NOT_FOR_PREDICT = (
+    "tensorflow",
+    "sklearn",
+    "matplotlib",
+    "pandas",
+    "IPython",
+    "scipy.optimize",
+    "scipy.special",
+    "scipy.stats",
+    "mnist_tutorial.data",
+)
+
+
+def test_predict_imports_nothing_it_does_not_use(tmp_path) -> None:
+    """A new process, as the console script starts: after one prediction on JAX, none of
+    `NOT_FOR_PREDICT` has been imported (each costs tenths of a second to seconds)."""
+    from mnist_tutorial.storage import save_model
+
+    model = save_model(build_mlp(), tmp_path / "m.keras")
+    code = (
+        "import json, sys\n"
+        "from mnist_tutorial.cli import main\n"
+        f"status = main(['predict', {str(SAMPLES[3])!r}, '--model', {str(model)!r}])\n"
+        "print(json.dumps({'status': status, 'modules': sorted(sys.modules)}))\n"
+    )
+    env = {**os.environ, "KERAS_BACKEND": "jax"}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    answer, report = result.stdout.strip().splitlines()
+    assert answer.startswith(f"{SAMPLES[3]}: ")
+    report = json.loads(report)
+    assert report["status"] == 0 and "keras" in report["modules"] and "jax" in report["modules"]
+    imported = [name for name in NOT_FOR_PREDICT if name in report["modules"]]
+    assert not imported, f"predict imported {imported}"

@@ -10,10 +10,11 @@ import numpy as np
 import pytest
 
 from mnist_tutorial.config import MLPConfig, config_from_dict
-from mnist_tutorial.model import build_mlp
+from mnist_tutorial.model import build_cnn, build_mlp
 from mnist_tutorial.preprocess import prepare_images
 from mnist_tutorial.storage import (
     ModelFileError,
+    load_for_prediction,
     load_model,
     read_metadata,
     record_training,
@@ -89,3 +90,40 @@ def test_a_sidecar_config_without_a_kind_is_not_recognised(tmp_path) -> None:
         json.dumps({"config": config.to_dict(), "training": dataclasses.asdict(result)})
     )
     assert saved_result(config, path) == result
+
+
+@pytest.mark.parametrize(
+    "build",
+    [lambda: build_mlp(), lambda: build_mlp(MLPConfig(num_classes=11)), lambda: build_cnn()],
+    ids=["mlp", "mlp-11-outputs", "cnn"],
+)
+def test_load_for_prediction_gives_load_models_weights_and_predictions(tmp_path, build) -> None:
+    from mnist_tutorial.evaluate import predict_logits
+
+    path = save_model(build(), tmp_path / "m.keras")
+    fast, full = load_for_prediction(path), load_model(path)
+    # Built without initial values (the fast way, not load_model's as a fallback)...
+    assert {type(layer.kernel_initializer).__name__ for layer in fast.layers if layer.weights} == {
+        "_NumpyZeros"
+    }
+    # ...with the same layers and, to the bit, the same weights and predictions.
+    assert [type(layer) for layer in fast.layers] == [type(layer) for layer in full.layers]
+    assert fast.input_shape == full.input_shape and fast.output_shape == full.output_shape
+    weights, expected = fast.get_weights(), full.get_weights()
+    assert len(weights) == len(expected)
+    for got, want in zip(weights, expected, strict=True):
+        assert got.dtype == want.dtype
+        np.testing.assert_array_equal(got, want)
+    x = np.random.default_rng(0).random((7, *full.input_shape[1:]), dtype=np.float32)
+    np.testing.assert_array_equal(predict_logits(fast, x), predict_logits(full, x))
+
+
+def test_load_for_prediction_fails_as_load_model_does(tmp_path) -> None:
+    junk = tmp_path / "junk.keras"
+    junk.write_bytes(b"PK\x03\x04 broken")
+    for bad in (tmp_path / "absent.keras", tmp_path, junk):
+        with pytest.raises(ModelFileError) as expected:
+            load_model(bad)
+        with pytest.raises(ModelFileError) as got:
+            load_for_prediction(bad)
+        assert str(got.value) == str(expected.value)

@@ -6,7 +6,10 @@ right. `expected_calibration_error` measures the gap (binned, as Guo et al. 2017
 log-likelihood on held-out data — it changes confidences, never the predicted class.
 
 Uses-trained-models layer (with `evaluate`, `rejection`, `ood`, `plots`): works on
-logits, imports nothing of the package.
+logits, imports nothing of the package. `apply_temperature` is on the path of
+`mnist-tutorial predict`, so it is plain NumPy (the same operations, in the same order, as
+`scipy.special.softmax`: the same bits), and SciPy is imported inside the functions that
+fit a temperature.
 """
 
 from __future__ import annotations
@@ -14,8 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import minimize_scalar
-from scipy.special import log_softmax, softmax
 
 
 @dataclass(frozen=True)
@@ -65,12 +66,16 @@ def expected_calibration_error(
 
 def negative_log_likelihood(logits: np.ndarray, y_true: np.ndarray, temperature: float) -> float:
     """Mean cross-entropy of softmax(logits / temperature) against the labels."""
+    from scipy.special import log_softmax
+
     log_p = log_softmax(np.asarray(logits, dtype=np.float64) / temperature, axis=1)
     return float(-np.mean(log_p[np.arange(len(y_true)), y_true]))
 
 
 def fit_temperature(logits: np.ndarray, y_true: np.ndarray) -> float:
     """The temperature T > 0 minimising the NLL of softmax(logits / T) (search over log T)."""
+    from scipy.optimize import minimize_scalar
+
     logits, y = _check(logits, y_true)
     result = minimize_scalar(
         lambda log_t: negative_log_likelihood(logits, y, float(np.exp(log_t))),
@@ -85,4 +90,8 @@ def apply_temperature(logits: np.ndarray, temperature: float = 1.0) -> np.ndarra
     """Probabilities softmax(logits / temperature)."""
     if temperature <= 0:
         raise ValueError(f"temperature must be positive, got {temperature}")
-    return softmax(np.asarray(logits, dtype=np.float64) / temperature, axis=1)
+    scaled = np.asarray(logits, dtype=np.float64) / temperature
+    # scipy.special.softmax(scaled, axis=1), step for step: shift by the row's maximum,
+    # exponentiate, divide by the row's sum.
+    shifted = np.exp(scaled - np.max(scaled, axis=1, keepdims=True))
+    return shifted / np.sum(shifted, axis=1, keepdims=True)

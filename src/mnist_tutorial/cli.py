@@ -5,25 +5,34 @@ Exit codes: 0 success, 2 usage error, 1 any other failure, reported as one line 
 
 Application layer, on top of the library. Importing Keras takes seconds, so each command
 imports what it needs inside its function, after the checks that need no Keras (a model
-path, the image files): a mistyped path fails at once. That is the only reason for the
-imports inside functions here; no import cycle is dodged (tests/test_layers.py checks).
+path, the image files): a mistyped path fails at once, and a command imports nothing
+another command needs (`predict` neither the MNIST loader nor scikit-learn). That is the
+only reason for the imports inside functions here; no import cycle is dodged
+(tests/test_layers.py checks).
+
+`predict` also keeps out what Keras itself would import only because it is installed
+(`_import_keras_without_extras`): scikit-learn (for Keras' scikit-learn wrappers), Matplotlib
+(its image-gallery plot), pandas (to slice DataFrames) and IPython, about half the time of
+importing Keras. Keras imports each in a `try`, and goes without it when the import fails.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
 
-from mnist_tutorial.config import MLPConfig
-from mnist_tutorial.data import default_cache_path, load_mnist
 from mnist_tutorial.images import ImageInputError, to_mnist_style
 from mnist_tutorial.model_files import check_model_file
+
+#: What Keras imports when it is installed, for features `predict` does not use.
+KERAS_EXTRAS = ("sklearn", "matplotlib", "pandas", "IPython")
 
 
 class CliError(Exception):
@@ -31,6 +40,8 @@ class CliError(Exception):
 
 
 def _cmd_data(args: argparse.Namespace) -> int:
+    from mnist_tutorial.data import default_cache_path, load_mnist
+
     (x_train, _), (x_test, _) = load_mnist(args.path)
     print(
         f"MNIST ready: {len(x_train)} training and {len(x_test)} test images, "
@@ -40,6 +51,8 @@ def _cmd_data(args: argparse.Namespace) -> int:
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
+    from mnist_tutorial.config import MLPConfig
+    from mnist_tutorial.data import load_mnist
     from mnist_tutorial.evaluate import loss_and_accuracy
     from mnist_tutorial.model import model_inputs
     from mnist_tutorial.preprocess import one_hot
@@ -70,6 +83,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     check_model_file(args.model)  # a wrong path fails at once, before Keras is imported
     from sklearn.metrics import classification_report
 
+    from mnist_tutorial.data import load_mnist
     from mnist_tutorial.evaluate import loss_and_accuracy, predict_probabilities, to_classes
     from mnist_tutorial.preprocess import one_hot
     from mnist_tutorial.rejection import as_model_input
@@ -102,10 +116,11 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     if not images:
         return 1
     check_model_file(args.model)  # a wrong path fails at once, before Keras is imported
+    _import_keras_without_extras()
     from mnist_tutorial.rejection import load_rejection, predict_or_reject
-    from mnist_tutorial.storage import load_model
+    from mnist_tutorial.storage import load_for_prediction
 
-    model = load_model(args.model)
+    model = load_for_prediction(args.model)  # load_model's weights, without its set-up
     # The temperature and threshold chosen on the validation split and stored with the
     # model (notebook 9, `mnist-tutorial train`); --threshold overrides the threshold.
     stored = load_rejection(args.model)
@@ -135,6 +150,29 @@ def _cmd_predict(args: argparse.Namespace) -> int:
             others = ", ".join(f"{_class_name(i)}: {probabilities[i]:.3f}" for i in top3)
             print(f"{path}: {said}  ({others})")
     return 1 if failures else 0
+
+
+@contextlib.contextmanager
+def _unimportable(names: Sequence[str]) -> Iterator[None]:
+    """While inside, `import name` (and any `name.sub`) raises ImportError, for each of
+    `names` not yet imported; afterwards they import as usual."""
+    hidden = [name for name in names if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # None there: "import name" raises ImportError
+    try:
+        yield
+    finally:
+        for name in hidden:
+            if name in sys.modules and sys.modules[name] is None:
+                del sys.modules[name]
+
+
+def _import_keras_without_extras() -> None:
+    """Import Keras (on the chosen backend, via `mnist_tutorial._keras`) without the
+    `KERAS_EXTRAS` it would import for features this process will not use; in a process
+    that has imported Keras already, nothing changes."""
+    with _unimportable(KERAS_EXTRAS):
+        import mnist_tutorial._keras  # noqa: F401
 
 
 def _class_name(index: int) -> str | int:

@@ -4,6 +4,10 @@ Functions take arrays and return arrays or numbers (scikit-learn style); the fig
 in `plots`.
 
 Uses-trained-models layer (with `calibration`, `rejection`, `ood`, `plots`).
+
+scikit-learn and SciPy are imported inside the functions that use them: `predict_logits` is
+on the path of `mnist-tutorial predict`, which has no use for either (importing
+scikit-learn takes seconds).
 """
 
 from __future__ import annotations
@@ -11,9 +15,6 @@ from __future__ import annotations
 import weakref
 
 import numpy as np
-from scipy.special import log_softmax
-from sklearn.metrics import classification_report, r2_score
-from sklearn.metrics import confusion_matrix as _sk_confusion_matrix
 
 from mnist_tutorial._keras import keras
 
@@ -33,12 +34,16 @@ def to_classes(probabilities_or_one_hot: np.ndarray) -> np.ndarray:
 
 def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, num_classes: int = 10) -> np.ndarray:
     """Counts[i, j] = how many digits `i` were predicted as `j` (all classes, even unseen)."""
+    from sklearn.metrics import confusion_matrix as _sk_confusion_matrix
+
     return _sk_confusion_matrix(y_true, y_pred, labels=list(range(num_classes)))
 
 
 def r2_of_labels(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     """The seed's R2 score of class indices (a regression score: see the notebook for why
     it is a poor measure for class labels)."""
+    from sklearn.metrics import r2_score
+
     return float(r2_score(y_true, y_pred))
 
 
@@ -49,6 +54,8 @@ def cross_entropy(model: keras.Model, x: np.ndarray, y_true: np.ndarray) -> floa
     whichever way Keras runs. `model.evaluate` may clip each probability at 1e-7 first,
     which caps the loss of a confident mistake at about 16 and lowers the mean.
     """
+    from scipy.special import log_softmax
+
     y_true = np.asarray(y_true)
     if y_true.ndim == 2:
         y_true = y_true.argmax(axis=1)
@@ -107,6 +114,8 @@ def _feature_extractor(model: keras.Model) -> keras.Model:
 
 def per_class_report(y_true: np.ndarray, y_pred: np.ndarray) -> str:
     """Per-digit precision, recall and F1 (scikit-learn's `classification_report`)."""
+    from sklearn.metrics import classification_report
+
     return classification_report(y_true, y_pred, labels=list(range(10)), digits=4, zero_division=0)
 
 
