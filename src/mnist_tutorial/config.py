@@ -248,8 +248,9 @@ def validation_stopped_experiment() -> MLPConfig:
 
 
 def not_a_digit_experiment() -> MLPConfig:
-    """The validation-stopped MLP with an 11th class trained on generated non-digits (its
-    training seed, from `validation_stopped_experiment`, as in `seed_experiment`)."""
+    """The validation-stopped MLP with an 11th class trained on 6000 non-digits, noises and
+    drawings (`mnist_tutorial.datasets.not_a_digit_images`; its training seed, from
+    `validation_stopped_experiment`, as in `seed_experiment`)."""
     return validation_stopped_experiment().replace(
         name="mlp_not_a_digit", not_a_digit_examples=6000
     )

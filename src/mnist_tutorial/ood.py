@@ -3,8 +3,8 @@
 `ood_datasets` builds the test sets (noise, blank, all-ink, rotated and inverted digits);
 `auroc_in_vs_out` measures how well a score ranks real test digits above them (1 is perfect,
 0.5 is chance); `energy_score` is an alternative to the top probability that uses the
-logits' overall size, not only their softmax. (The generated non-digits a model can be
-trained on as an 11th class are `mnist_tutorial.datasets.not_a_digit_images`.)
+logits' overall size, not only their softmax. (The non-digits a model can be trained
+on as an 11th class, noises and drawings, are `mnist_tutorial.datasets.not_a_digit_images`.)
 
 Uses-trained-models layer (with `evaluate`, `calibration`, `rejection`, `plots`).
 """
