@@ -37,6 +37,9 @@ from typing import Any, ClassVar, TypeVar
 #: (`with_training_seed_from_environment`).
 SEED_VARIABLE = "MNIST_TUTORIAL_SEED"
 DEFAULT_SEED = 42
+#: The non-digits the 11th class learns from: noises and shuffled digits, and shapes drawn as
+#: on the draw page and prepared as its drawings are (`datasets.not_a_digit_images`).
+NOT_A_DIGIT_RECIPE = "noise and drawings"
 
 
 @dataclass(frozen=True, repr=False)
@@ -71,6 +74,10 @@ class TrainingConfig:
     validation_size: int = 5000
     #: Generated non-digit images added to training as an 11th class, "not a digit".
     not_a_digit_examples: int = 0
+    #: Which non-digits those are (`NOT_A_DIGIT_RECIPE`, made by
+    #: `mnist_tutorial.datasets.not_a_digit_images`). Recorded with the model like every
+    #: field, so a model saved before the recipe changed is not taken for this one.
+    not_a_digit_recipe: str = ""
 
     def __post_init__(self) -> None:
         if not self.KIND:
@@ -252,7 +259,7 @@ def not_a_digit_experiment() -> MLPConfig:
     drawings (`mnist_tutorial.datasets.not_a_digit_images`; its training seed, from
     `validation_stopped_experiment`, as in `seed_experiment`)."""
     return validation_stopped_experiment().replace(
-        name="mlp_not_a_digit", not_a_digit_examples=6000
+        name="mlp_not_a_digit", not_a_digit_examples=6000, not_a_digit_recipe=NOT_A_DIGIT_RECIPE
     )
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mnist_tutorial.config import TrainingConfig
+from mnist_tutorial.config import NOT_A_DIGIT_RECIPE, TrainingConfig
 from mnist_tutorial.data import load_mnist
 from mnist_tutorial.drawings import DRAWN_KINDS, drawn_non_digits
 from mnist_tutorial.preprocess import one_hot, prepare_images, split_validation
@@ -111,6 +111,11 @@ def training_arrays(config: TrainingConfig) -> tuple[Arrays, Arrays | None]:
         validation = (model_inputs(x_val, config), one_hot(y_val, config.output_units))
     x_fit, y_fit = model_inputs(x_train, config), one_hot(y_train, config.output_units)
     if config.not_a_digit_examples:
+        if config.not_a_digit_recipe != NOT_A_DIGIT_RECIPE:
+            raise ValueError(
+                f"{config.name}: unknown non-digit recipe {config.not_a_digit_recipe!r} "
+                f"(this version makes {NOT_A_DIGIT_RECIPE!r})"
+            )
         extra = not_a_digit_images(x_train, config.not_a_digit_examples, config.data_seed)
         x_fit = np.concatenate([x_fit, model_inputs(extra, config)])
         extra_labels = np.full(len(extra), config.num_classes)
