@@ -217,6 +217,29 @@ def test_search_shows_results_with_excerpts_and_no_error(site, server, page, how
     assert errors == []
 
 
+@pytest.mark.parametrize("how", ["file", "http"])
+def test_search_excerpts_are_the_pages_text_not_its_buttons(site, server, page, how) -> None:
+    """An excerpt is cut from the page's text: it once began with the buttons above it and
+    the page's contents list ("....ipynb .pdf System Settings Light Dark 3. How a network
+    learns..."), which sit in the same [role=main] element as the text Sphinx reads."""
+    base = site.resolve().as_uri() + "/" if how == "file" else server
+    page.goto(base + "search.html?q=hand", wait_until="load")
+    page.wait_for_selector("#search-results ul.search li p.context", timeout=15_000)
+    page.wait_for_timeout(1000)  # every result's excerpt
+    results = page.evaluate(
+        """() => [...document.querySelectorAll('#search-results ul.search li')].map(li =>
+            [li.querySelector('a').textContent,
+             (li.querySelector('p.context') || {textContent: ''}).textContent])"""
+    )
+    assert len(results) >= 3, results
+    chrome = re.compile(r"System Settings|Light Dark|\.ipynb\s+\.pdf|^\W*(Light|Dark|Contents)\b")
+    with_chrome = [(title, text[:80]) for title, text in results if chrome.search(text)]
+    assert with_chrome == []
+    # A page found by its title: the excerpt starts at the top of its text, with the title.
+    title, text = next(r for r in results if r[0].startswith("3. How a network learns"))
+    assert " ".join(text.split()).startswith(title), text[:120]
+
+
 # ------------------------------------------------------------------------------- print
 
 
@@ -333,3 +356,61 @@ def test_small_things(site: Path, server: str, browser) -> None:
     page.goto(server + "draw.html", wait_until="load")
     assert page.locator("a[href$='11_your_own_digit.html']").count() >= 1
     context.close()
+
+
+# ---------------------------------------------------------------------- heading links
+
+#: Each visible-on-hover "#" link (a.headerlink) of the article: its colour's contrast with
+#: what is behind it (the backgrounds of its ancestors, blended, over the page's white or
+#: black), as WCAG computes it. axe skips these links: they are hidden until hovered.
+HEADERLINK_CONTRAST = """(selector) => {
+    const rgba = c => { const v = c.match(/[\\d.]+/g).map(Number);
+                        return [v[0], v[1], v[2], v.length > 3 ? v[3] : 1]; };
+    const over = (top, below) => top.slice(0, 3).map((c, i) => c * top[3]
+        + below[i] * (1 - top[3])).concat([1]);
+    const luminance = c => { const [r, g, b] = c.slice(0, 3).map(v => { v /= 255;
+        return v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+    const dark = document.documentElement.dataset.theme === 'dark';
+    return [...document.querySelectorAll(selector)].map(link => {
+        const layers = [];
+        for (let e = link; e; e = e.parentElement) {
+            const bg = rgba(getComputedStyle(e).backgroundColor);
+            if (bg[3] > 0) layers.push(bg);
+            if (bg[3] === 1) break;
+        }
+        let back = dark ? [0, 0, 0, 1] : [255, 255, 255, 1];
+        for (const layer of layers.reverse()) back = over(layer, back);
+        const fore = over(rgba(getComputedStyle(link).color), back);
+        const [hi, lo] = [luminance(fore), luminance(back)].sort((a, b) => b - a);
+        return [link.parentElement.textContent.trim().slice(0, 40),
+                getComputedStyle(link).color, (hi + 0.05) / (lo + 0.05)];
+    }); }"""
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+def test_heading_links_have_a_contrast_of_4_5_to_1(site: Path, page, mode: str) -> None:
+    """The "#" link beside each heading (and each glossary term) reads at 4.5:1 or more
+    against its background, as it is shown (on hover or focus) and while it is hovered: in
+    the light mode it was the theme's orange on white, 2.45:1."""
+    low, measured = {}, []
+    for name in ("04_model_and_training.html", "glossary.html", "docs/results.html", "draw.html"):
+        page.goto((site / name).as_uri(), wait_until="load")
+        set_mode(page, mode)
+        links = page.evaluate(HEADERLINK_CONTRAST, ".bd-article a.headerlink")
+        assert links, name
+        # Hovered: the heading, then its link (the theme gives links a hover colour).
+        heading = page.locator(".bd-article :is(h1, h2, h3):has(> a.headerlink)").first
+        heading.hover()
+        heading.locator("a.headerlink").hover()
+        hovered = page.evaluate(HEADERLINK_CONTRAST, ".bd-article a.headerlink:hover")
+        assert len(hovered) == 1, name
+        for text, colour, ratio in links + [[f"(hovered) {t}", c, r] for t, c, r in hovered]:
+            measured.append(ratio)
+            if ratio < 4.5:
+                low.setdefault(name, []).append(f"{text!r} {colour} {ratio:.2f}:1")
+    report(
+        "heading links: contrast",
+        f"{mode}: {len(measured)} links, lowest {min(measured):.2f}:1",
+    )
+    assert low == {}

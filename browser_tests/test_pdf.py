@@ -26,7 +26,7 @@ MARGIN_PT = 12 / 25.4 * 72  # the 12 mm side margins of build_site.build_pdf
 
 @pytest.fixture(scope="module")
 def pdf(site: Path, browser) -> Path:
-    for tool in ("pdftoppm", "pdftotext", "pdfinfo"):
+    for tool in ("pdftoppm", "pdftotext", "pdfinfo", "pdfimages"):
         if shutil.which(tool) is None:
             pytest.skip(f"{tool} missing: `make poppler` installs poppler-utils (as root)")
     if not PDF.exists() or PDF.stat().st_mtime < (site / "index.html").stat().st_mtime:
@@ -172,3 +172,44 @@ def test_the_outline_reads_like_the_headings(pdf: Path) -> None:
     unlike = [t for t in titles if " ".join(t.split()) not in headings]
     assert unlike == [], f"{len(unlike)} bookmarks unlike any heading: {unlike[:6]}"
     report("make pdf", f"outline: {len(titles)} bookmarks, each a heading's own text")
+
+
+#: Matplotlib's text is 10 pt (its default font size) at the figure's own size, which its
+#: PNG's dpi gives (`savefig` writes it); printed, that text must be at least 6.5 pt.
+FIGURE_TEXT_PT = 10
+SMALLEST_PRINTED_PT = 6.5
+
+
+def test_figures_print_large_enough_to_read_their_labels(pdf: Path) -> None:
+    """Every figure of the printed HTML, found in the PDF by its pixel size (pdfimages):
+    printed at x-ppi pixels per inch, a PNG of d dpi is scaled by d / x-ppi, and so is its
+    text. A figure printed in rows (build_site.wide_figures) is in the PDF as its parts: as
+    high as it, narrower. The widest figures, rows of panels 12 to 21 inches wide, once
+    printed their 10-pt labels at 4.1 to 5.5 pt, squeezed into the portrait column."""
+    dpis: dict[tuple[int, int], float] = {}
+    for png in sorted((ROOT / "build" / "pdf-html" / "_images").glob("*.png")):
+        with Image.open(png) as image:
+            dpi = image.info.get("dpi", (96, 96))[0]
+            dpis[image.size] = min(dpi, dpis.get(image.size, dpi))
+    listing = subprocess.run(
+        ["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    printed: dict[tuple[int, int], float] = {}
+    for row in listing:
+        fields = row.split()
+        if fields[2] != "image":
+            continue
+        (width, height), x_ppi = (int(fields[3]), int(fields[4])), float(fields[12])
+        whole = [(width, height)] if (width, height) in dpis else []
+        parts = [(w, h) for w, h in dpis if h == height and width < w]
+        for size in whole or parts:
+            points = FIGURE_TEXT_PT * dpis[size] / x_ppi
+            printed[size] = min(points, printed.get(size, points))
+    assert set(printed) == set(dpis), f"figures not in the PDF: {sorted(set(dpis) - set(printed))}"
+    small = {f"{w}x{h}": round(pt, 2) for (w, h), pt in printed.items() if pt < SMALLEST_PRINTED_PT}
+    report(
+        "make pdf",
+        f"figures: {len(printed)}, {FIGURE_TEXT_PT}-pt text printed at "
+        f"{min(printed.values()):.2f} to {max(printed.values()):.2f} pt",
+    )
+    assert small == {}, f"10-pt text printed smaller than {SMALLEST_PRINTED_PT} pt: {small}"

@@ -10,7 +10,7 @@
    11-class network (`ensure_rejection(not_a_digit_experiment())`) and notebook 7's CNN
    (`ensure_rejection(cnn_experiment())`; each trained first if not saved), each with its
    temperature and threshold chosen on its validation split, to _static/models/<name>.js;
-   and the sample digits of examples/digits as _static/sample_digits.js.
+   and its sample pictures (site/sample_digits, examples/digits) as _static/sample_digits.js.
 3. Runs Sphinx (MyST-NB, sphinx-book-theme) into build/site.
 4. Puts in what comes from npm (package.json): MathJax 3 where a page has math, and Font
    Awesome's core with only the icons the pages use, in place of the theme's 1.5 MB bundle
@@ -35,6 +35,8 @@ import sys
 import tarfile
 import time
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -267,17 +269,25 @@ def export_models(static: Path, models_dir: Path) -> None:
 
 
 def export_samples(static: Path) -> int:
-    """examples/digits/*.png as _static/sample_digits.js: data: URLs, which a canvas may read
-    pixels from even on a page opened from disk (a file:// image would taint it)."""
-    samples = sorted((ROOT / "examples" / "digits").glob("digit_*.png"))
-    table = {
-        p.stem: "data:image/png;base64," + base64.b64encode(p.read_bytes()).decode()
-        for p in samples
-    }
-    (static / "sample_digits.js").write_text(
-        f"window.MNIST_SAMPLE_DIGITS = {json.dumps(table, indent=0)};\n"
-    )
-    return len(table)
+    """The draw page's sample pictures as _static/sample_digits.js, data: URLs, which a canvas
+    may read pixels from even on a page opened from disk (a file:// image would taint it): its
+    sample digits, site/sample_digits/mnist_*.png (MNIST validation digits that every network
+    of the page reads, chosen by `scripts/make_sample_digits.py --mnist`), and notebook 11's
+    drawings, examples/digits/digit_*.png. Returns the number of pictures."""
+    text = ""
+    for name, folder, pattern in (
+        ("MNIST_SAMPLE_DIGITS", ROOT / "site" / "sample_digits", "mnist_*.png"),
+        ("MNIST_SAMPLE_DRAWINGS", ROOT / "examples" / "digits", "digit_*.png"),
+    ):
+        table = {
+            p.stem: "data:image/png;base64," + base64.b64encode(p.read_bytes()).decode()
+            for p in sorted(folder.glob(pattern))
+        }
+        if len(table) != 10:
+            raise SystemExit(f"the draw page needs the ten {folder}/{pattern}: {len(table)}")
+        text += f"window.{name} = {json.dumps(table, indent=0)};\n"
+    (static / "sample_digits.js").write_text(text)
+    return text.count("data:image/png")
 
 
 def export_seed_model(static: Path, models_dir: Path) -> None:
@@ -394,8 +404,10 @@ def tidy_pages(site: Path, home_title: str) -> None:
 
 
 def search_texts(site: Path) -> int:
-    """_static/search_texts.js: each page's main content as HTML without pictures, scripts or
-    outputs' styles, for the search page's excerpts when it is opened from disk (course.js)."""
+    """_static/search_texts.js: each page's article as HTML without pictures, scripts or
+    outputs' styles, for the search page's excerpts when it is opened from disk (course.js).
+    The article alone: the page's [role=main] also holds the buttons above it and the page's
+    contents, whose labels ("System Settings Light Dark") once began every excerpt."""
     from bs4 import BeautifulSoup
 
     table = {}
@@ -404,7 +416,7 @@ def search_texts(site: Path) -> int:
         if name in ("search.html", "genindex.html"):
             continue
         soup = BeautifulSoup(page.read_text(), "html.parser")
-        main = soup.select_one('[role="main"]')
+        main = soup.select_one('[role="main"] .bd-article')
         if main is None:
             continue
         for junk in main.select("script, style, img, svg, .headerlink, .cell_output .output"):
@@ -450,6 +462,95 @@ PAGE_BREAKS = """() => {
 }"""
 
 
+#: The PDF's page margins (mm), and so the width of its text: 186 mm on A4's portrait pages,
+#: 273 mm on its landscape ones.
+PDF_MARGINS_MM = {"top": 14, "bottom": 16, "left": 12, "right": 12}
+PDF_TEXT_WIDTH_MM = 210 - PDF_MARGINS_MM["left"] - PDF_MARGINS_MM["right"]
+PDF_LANDSCAPE_TEXT_WIDTH_MM = 297 - PDF_MARGINS_MM["left"] - PDF_MARGINS_MM["right"]
+#: A printed figure is scaled down to the text's width, and its text with it: matplotlib's
+#: 10 pt (at the figure's own size, which its PNG's dpi gives) must print at 6.5 pt or more,
+#: so a figure may be at most 186 mm / 0.65 = 11.2 inches wide. The wider ones are rows of
+#: panels (galleries of digits, 12 to 21 inches): each is printed in two or more rows, cut
+#: at the white gaps between its panels. One with no such gap would get a landscape page.
+MIN_FIGURE_SCALE = 0.65
+
+WIDE_FIGURES = """({figures, textWidth, landscapeWidth}) => {
+    let rows = 0, landscape = 0;
+    document.querySelectorAll('img').forEach(img => {
+        const figure = figures[img.getAttribute('src')];
+        if (!figure || !figure.cuts) return;
+        const box = document.createElement('div');
+        img.replaceWith(box);
+        if (figure.cuts.length) {
+            // One copy of the picture per row, each showing its part (its intrinsic size
+            // becomes the part's, so it is scaled like any figure).
+            box.className = 'course-pdf-rows';
+            const edges = [0, ...figure.cuts, img.naturalWidth];
+            for (let i = 0; i + 1 < edges.length; i++) {
+                const part = img.cloneNode();
+                part.style.objectViewBox = `inset(0px ${img.naturalWidth - edges[i + 1]}px `
+                    + `0px ${edges[i]}px)`;
+                if (i) part.alt = '(continued)';
+                box.appendChild(part);
+            }
+            rows += 1;
+        } else {
+            // As wide as a landscape page's text: Chromium lays every page out at the first
+            // page's width, a landscape one too.
+            box.className = 'course-pdf-wide';
+            box.style.width = landscapeWidth + 'px';
+            box.appendChild(img);
+            landscape += 1;
+        }
+    });
+    return [rows, landscape];
+}"""
+
+
+def row_cuts(pixels: np.ndarray, widest: float) -> list[int]:
+    """Where to cut a row of panels (grey levels, (height, width)) into parts at most
+    `widest` pixels wide: the fewest parts, each cut in the middle of a white gap between
+    panels (a column with no ink at all), the gaps nearest to equal parts. [] when no such
+    cuts exist."""
+    width = pixels.shape[1]
+    blank = np.flatnonzero((pixels >= 250).all(axis=0))
+    gaps = [
+        (run[0] + run[-1] + 1) // 2
+        for run in np.split(blank, np.flatnonzero(np.diff(blank) > 1) + 1)
+        if run.size and run[0] > 0 and run[-1] < width - 1
+    ]
+    for parts in range(2, len(gaps) + 2):
+        cuts = sorted(
+            {min(gaps, key=lambda g: abs(g - width * k / parts)) for k in range(1, parts)}
+        )
+        edges = [0, *cuts, width]
+        if len(cuts) == parts - 1 and max(np.diff(edges)) <= widest:
+            return cuts
+    return []
+
+
+def wide_figures(html: Path) -> dict[str, dict]:
+    """{src of each PNG figure under html/_images, as the pages write it, that the portrait
+    page would print at less than MIN_FIGURE_SCALE: {"cuts": where to cut it into rows, or
+    [] for a landscape page}}."""
+    from PIL import Image
+
+    text_width = PDF_TEXT_WIDTH_MM / 25.4 * 96  # CSS pixels; a figure prints one per pixel
+    figures = {}
+    for png in sorted((html / "_images").glob("*.png")):
+        with Image.open(png) as image:
+            if "dpi" not in image.info:
+                continue
+            dpi, width = float(image.info["dpi"][0]), image.size[0]
+            # Its own size: width / dpi inches, 96 CSS pixels each.
+            if min(width, text_width) / (width * 96 / dpi) >= MIN_FIGURE_SCALE:
+                continue
+            widest = text_width / MIN_FIGURE_SCALE * dpi / 96
+            cuts = row_cuts(np.asarray(image.convert("L")), widest)
+            figures[f"_images/{png.name}"] = {"cuts": [int(c) for c in cuts]}
+    return figures
+
+
 def build_pdf(out: Path, work: Path, student: bool = False) -> tuple[int, int]:
     """The course as one PDF: Sphinx's singlehtml builder (every notebook in order, the
     glossary, the results), printed by headless Chromium with the site's print CSS: a table
@@ -489,11 +590,20 @@ def build_pdf(out: Path, work: Path, student: bool = False) -> tuple[int, int]:
             page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise")
             page.evaluate("MathJax.startup.promise")
         chapters = page.evaluate(PAGE_BREAKS)
+        rows, landscape = page.evaluate(
+            WIDE_FIGURES,
+            {
+                "figures": wide_figures(single),
+                "textWidth": PDF_TEXT_WIDTH_MM / 25.4 * 96,
+                "landscapeWidth": PDF_LANDSCAPE_TEXT_WIDTH_MM / 25.4 * 96,
+            },
+        )
+        print(f"pdf: figures too wide for the page: {rows} in rows, {landscape} on landscape pages")
         page.emulate_media(media="print")
         page.pdf(
             path=str(out),
             format="A4",
-            margin={"top": "14mm", "bottom": "16mm", "left": "12mm", "right": "12mm"},
+            margin={side: f"{mm}mm" for side, mm in PDF_MARGINS_MM.items()},
             print_background=True,
             display_header_footer=True,
             header_template="<div></div>",

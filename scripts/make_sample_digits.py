@@ -1,20 +1,38 @@
-"""Draw the sample digit images in `examples/digits/` with Pillow (run to regenerate them).
+"""Draw the sample digit images in `examples/digits/` with Pillow (run to regenerate them),
+and, with `--mnist`, choose the draw page's sample digits, `site/sample_digits/`.
 
-Each digit is a few pen strokes (polylines in a unit box), drawn with a varied stroke width,
-size, offset and a little rotation, on canvases of different sizes and colour modes: dark ink
-on white paper, light chalk on a dark board, RGB, and a transparent PNG. Deterministic: the
-same files every run.
+Each drawn digit is a few pen strokes (polylines in a unit box), drawn with a varied stroke
+width, size, offset and a little rotation, on canvases of different sizes and colour modes:
+dark ink on white paper, light chalk on a dark board, RGB, and a transparent PNG.
+Deterministic: the same files every run. Notebook 11 reads them (and explains why the
+networks refuse the 1), as does `mnist-tutorial predict`'s documentation.
+
+The draw page's sample digits are MNIST digits that every network of the page reads (its
+drawn samples were refused, the 1 by two networks of three). The rule, `choose_mnist_samples`:
+for each digit, the first image of the validation split (the 5000 training images that every
+network of the page was validated on and none trained on; never a test image) that every
+network answers right, as the page answers (temperature, threshold, "not a digit"), with a
+probability of at least 0.99, the picture read as written: 28x28, dark ink on white paper.
+It depends on the trained networks (models/), as the page does: run it again after one is
+retrained (`make site` exports them; the browser test checks every sample on the page).
 """
 
 from __future__ import annotations
 
+import argparse
 import math
+import os
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
-OUT = Path(__file__).resolve().parents[1] / "examples" / "digits"
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "examples" / "digits"
+#: The draw page's sample digits (`build_site.export_samples` puts them in the page).
+MNIST_OUT = ROOT / "site" / "sample_digits"
+#: What "reads it" means for the draw page's samples: answered right with at least this.
+SURE = 0.99
 
 
 def _arc(cx: float, cy: float, rx: float, ry: float, start: float, end: float, n: int = 24):
@@ -79,7 +97,84 @@ def draw_digit(digit: int) -> Image.Image:
     return pen
 
 
-def main() -> None:
+def as_picture(digit: np.ndarray) -> Image.Image:
+    """An MNIST digit (bright ink on black) as the page's sample: dark ink on white paper."""
+    return Image.fromarray(255 - np.asarray(digit, dtype=np.uint8), mode="L")
+
+
+def choose_mnist_samples(models_dir: Path, sure: float = SURE) -> dict[int, tuple[int, list]]:
+    """{digit: (index in MNIST's training set, [each network's probability of it])}: the
+    first validation image of each digit that every network of the draw page answers right
+    with at least `sure` (see the module's docstring)."""
+    os.environ.setdefault("KERAS_BACKEND", "jax")
+    from mnist_tutorial.config import cnn_experiment, not_a_digit_experiment, seed_experiment
+    from mnist_tutorial.data import load_mnist
+    from mnist_tutorial.images import to_mnist_style
+    from mnist_tutorial.preprocess import split_validation
+    from mnist_tutorial.rejection import predict_or_reject
+    from mnist_tutorial.storage import load_model, model_path
+    from mnist_tutorial.trained import ensure_rejection
+
+    configs = [not_a_digit_experiment(), seed_experiment(), cnn_experiment()]
+    splits = {(c.validation_size, c.data_seed) for c in configs}
+    if len(splits) != 1:
+        raise SystemExit(f"the networks were validated on different splits: {splits}")
+    (size, seed) = splits.pop()
+    (x_train, y_train), _ = load_mnist(verbose=False)
+    _, (validation, labels) = split_validation(np.arange(len(y_train)), y_train, size, seed)
+    networks = []
+    for config in configs:
+        settings = ensure_rejection(config, models_dir)
+        networks.append((load_model(model_path(config, models_dir)), settings))
+    chosen: dict[int, tuple[int, list]] = {}
+    for digit in range(10):
+        candidates = validation[labels == digit]
+        for start in range(0, len(candidates), 50):
+            batch = candidates[start : start + 50]
+            pixels = np.stack([to_mnist_style(as_picture(x_train[i])) for i in batch])
+            sureness = []
+            for model, settings in networks:
+                decisions = predict_or_reject(
+                    model, pixels, settings.threshold, settings.temperature
+                )
+                right = np.array([c == digit for c in decisions.classes])
+                sureness.append(np.where(right, decisions.probabilities[:, digit], 0.0))
+            sureness = np.array(sureness)
+            good = np.flatnonzero((sureness >= sure).all(axis=0))
+            if good.size:
+                k = good[0]
+                chosen[digit] = (int(batch[k]), [round(float(p), 4) for p in sureness[:, k]])
+                break
+        else:
+            raise SystemExit(f"no validation {digit} that every network reads with {sure:.0%}")
+    return chosen
+
+
+def write_mnist_samples(models_dir: Path, out: Path = MNIST_OUT) -> None:
+    from PIL import PngImagePlugin
+
+    from mnist_tutorial.data import load_mnist
+
+    (x_train, _), _ = load_mnist(verbose=False)
+    out.mkdir(parents=True, exist_ok=True)
+    for digit, (index, sureness) in choose_mnist_samples(models_dir).items():
+        info = PngImagePlugin.PngInfo()
+        info.add_text("Source", f"MNIST training image {index} (validation split)")
+        as_picture(x_train[index]).save(out / f"mnist_{digit}.png", pnginfo=info)
+        print(f"mnist_{digit}.png: training image {index}, read with {sureness}")
+    print(f"wrote 10 images to {out}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--mnist", action="store_true", help="choose the draw page's MNIST samples instead"
+    )
+    parser.add_argument("--models", type=Path, default=ROOT / "models")
+    args = parser.parse_args(argv)
+    if args.mnist:
+        write_mnist_samples(args.models)
+        return
     OUT.mkdir(parents=True, exist_ok=True)
     for digit in STROKES:
         draw_digit(digit).save(OUT / f"digit_{digit}.png", optimize=True)

@@ -124,3 +124,35 @@ def test_the_student_edition_has_no_worked_solution(tmp_path) -> None:
     assert full >= 22 and student == 0 and cells > 200
     staged = (tmp_path / "student" / "07_convolutional_network.ipynb").read_text()
     assert "](docs/speed.md)" in staged and "](../docs/" not in staged
+
+
+def _row_of_panels(panels: int, line: bool = False):
+    """A row of black 90-px panels with 10-px white gaps (a gallery), or with a line drawn
+    across all of them (a plot with no gap)."""
+    import numpy as np
+
+    row = np.full((50, 100 * panels), 255, dtype=np.uint8)
+    for k in range(panels):
+        row[5:45, 100 * k + 5 : 100 * k + 95] = 0
+    if line:
+        row[2, :] = 0
+    return row
+
+
+def test_a_row_of_panels_too_wide_to_print_is_cut_between_its_panels(tmp_path) -> None:
+    from PIL import Image
+
+    assert build_site.row_cuts(_row_of_panels(16), widest=1126) == [800]
+    assert build_site.row_cuts(_row_of_panels(16), widest=700) == [500, 1100]
+    assert build_site.row_cuts(_row_of_panels(16, line=True), widest=1126) == []
+    (tmp_path / "_images").mkdir()
+    for name, pixels in {
+        "gallery": _row_of_panels(16),  # 16 inches at 100 dpi
+        "plot": _row_of_panels(16, line=True),
+        "narrow": _row_of_panels(11),  # 11 inches: prints at 0.67
+    }.items():
+        Image.fromarray(pixels).save(tmp_path / "_images" / f"{name}.png", dpi=(100, 100))
+    assert build_site.wide_figures(tmp_path) == {
+        "_images/gallery.png": {"cuts": [800]},  # in two rows
+        "_images/plot.png": {"cuts": []},  # on a landscape page
+    }

@@ -88,7 +88,23 @@
     };
   }
 
-  /* 5. The primary sidebar (the site's title, search and chapters) as a landmark: axe's
+  /* 5. Search excerpts from the page's text. Sphinx cuts each result's excerpt from the
+     page's [role="main"] element, which in this theme is all of <main>: the buttons above the
+     article (download, the colour modes "System Settings Light Dark", search, contents) and
+     the page's contents list come first, and excerpts began "....ipynb .pdf System Settings
+     Light Dark 3. How a network learns...". The excerpt is cut from the article alone. */
+  function searchExcerptsFromTheArticle() {
+    if (typeof Search === "undefined" || typeof Search.htmlToText !== "function") return;
+    const htmlToText = Search.htmlToText;
+    Search.htmlToText = function (htmlString, anchor) {
+      const page = new DOMParser().parseFromString(htmlString, "text/html");
+      const article = page.querySelector('[role="main"] .bd-article');
+      if (!article) return htmlToText(htmlString, anchor);
+      return htmlToText('<div role="main">' + article.innerHTML + "</div>", anchor);
+    };
+  }
+
+  /* 6. The primary sidebar (the site's title, search and chapters) as a landmark: axe's
      "region" rule wants all content in one. */
   function sidebarLandmark() {
     const sidebar = document.getElementById("pst-primary-sidebar");
@@ -98,6 +114,7 @@
   }
 
   searchFromDisk();
+  searchExcerptsFromTheArticle();
   function ready() {
     sidebarLandmark();
     wireToggles(".primary-toggle");

@@ -360,21 +360,29 @@
     save.href = canvas.toDataURL("image/png");
   });
 
-  const samples = document.getElementById("draw-samples");
-  Object.keys(window.MNIST_SAMPLE_DIGITS || {}).sort().forEach(function (name) {
-    const button = document.createElement("button");
-    button.type = "button";
-    button.className = "btn btn-outline-secondary btn-sm draw-sample";
-    button.textContent = name.replace("digit_", "");
-    button.setAttribute("aria-label", "Sample " + button.textContent + " (" + name + ".png)");
-    button.dataset.sample = name;
-    button.addEventListener("click", function () {
-      const image = new Image();
-      image.onload = function () { usePicture(image, "Sample " + name + ".png"); };
-      image.src = window.MNIST_SAMPLE_DIGITS[name];
+  /* Sample pictures, a button each: MNIST digits that every network reads (chosen by
+     scripts/make_sample_digits.py --mnist), and notebook 11's drawings (whose 1 two networks
+     of three refuse, as notebook 11 explains). */
+  function addSamples(container, table, kind) {
+    Object.keys(table || {}).sort().forEach(function (name) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "btn btn-outline-secondary btn-sm draw-sample";
+      button.textContent = name.slice(-1);
+      button.setAttribute("aria-label", kind + " " + button.textContent + " (" + name + ".png)");
+      button.dataset.sample = name;
+      button.addEventListener("click", function () {
+        const image = new Image();
+        image.onload = function () { usePicture(image, "Sample " + name + ".png"); };
+        image.src = table[name];
+      });
+      container.appendChild(button);
     });
-    samples.appendChild(button);
-  });
+  }
+  const samples = document.getElementById("draw-samples");
+  const drawings = document.getElementById("draw-drawings");
+  addSamples(samples, window.MNIST_SAMPLE_DIGITS, "Sample");
+  addSamples(drawings, window.MNIST_SAMPLE_DRAWINGS, "Drawn sample");
 
   upload.addEventListener("change", function () {
     const file = upload.files && upload.files[0];
