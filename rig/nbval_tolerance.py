@@ -428,7 +428,8 @@ SPREAD_KINDS: list[tuple[str, str, re.Pattern[str]]] = [
          r"hardest digit|lowest precision"),
         ("one image", "label",
          r"probability of|with probability\s*$|largest probability|'not a digit' probability|"
-         r"^\s*logits|softmax|model\.predict|\.png\b|validation image|^\s*\d:\s*$"),
+         r"^\s*logits|softmax|model\.predict|\.png\b|validation image|^\s*\d:\s*$|"
+         r"^\s*(blank|all ink) \(all"),
     ]
 ]  # fmt: skip
 DEFAULT_SPREAD_KIND = "aggregate"

@@ -111,6 +111,7 @@ def test_a_line_added_or_moved_keeps_the_other_lines_entries() -> None:
         ("rotated 10 degrees: probability of 7: 0.9919", 2, "one image"),
         ("digit_1.png         0.3990     0.3990       0.0012", 0, "one image"),
         ("7: 0.00334", 1, "one image"),
+        ("blank (all 0)    0.0000    1.0000", 1, "one image"),  # 1000 copies of one image
     ],
 )  # fmt: skip
 def test_each_number_has_a_kind_of_spread(line: str, at: int, kind: str) -> None:
