@@ -357,12 +357,21 @@ def write_envelope(collected: Collected, runs: Sequence[Run], path: Path = ENVEL
             for entry in entries.values():
                 entry["runs"].setdefault(REFERENCE, entry["committed"])
     runs_named = [run.name for run in runs] + [REFERENCE]
+    # Runs that only the entries kept from the committed envelope hold (`merged`) stay named.
+    before = json.loads(path.read_text()) if path.exists() else {"runs": [], "seeds": {}}
+    held = {name for _, _, _, entry in _entries(collected) for name in entry["runs"]}
+    kept = [name for name in before["runs"] if name in held and name not in runs_named]
     payload = {
         "about": __doc__.split("\n\n")[0],
         "margin": {"why": WHY_MARGIN, **derive_margins(collected)},
-        "runs": runs_named,
-        "seeds": {**{run.name: run.seed for run in runs}, REFERENCE: DEFAULT_SEED},
+        "runs": runs_named + kept,
+        "seeds": {
+            **{name: before["seeds"].get(name, DEFAULT_SEED) for name in kept},
+            **{run.name: run.seed for run in runs},
+            REFERENCE: DEFAULT_SEED,
+        },
         "backends": {
+            **{name: before.get("backends", {}).get(name, "each notebook's own") for name in kept},
             **{run.name: run.backend or "each notebook's own" for run in runs},
             REFERENCE: "each notebook's own (the committed run)",
         },
