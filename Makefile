@@ -138,9 +138,11 @@ unit: install
 nbval: install
 	@$(call timed,nbval,$(PY) -m pytest $(NBVAL_FLAGS) $(NBVAL_TIMING) notebooks -q)
 
+# The unit tests and nbval run side by side (nbval's training keeps about one core busy, the
+# unit tests fill the other; each stage's output is printed whole when it ends), then the site
+# and browser tests, which export the models that nbval trained.
 test: install
-	@$(call timed,unit tests,$(PY) -m pytest $(UNIT_FLAGS) tests)
-	@$(call timed,nbval,$(PY) -m pytest $(NBVAL_FLAGS) $(NBVAL_TIMING) notebooks -q)
+	@$(call timed,unit tests and nbval,$(MAKE) --no-print-directory -j2 --output-sync=target unit nbval)
 	@$(call timed,site and browser tests,$(MAKE) --no-print-directory site-test)
 
 # The same tests against the newest releases of everything (no lock), in $(VENV)-latest, so
