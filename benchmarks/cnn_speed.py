@@ -19,12 +19,13 @@ import argparse
 import importlib.util
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from fresh_process import print_result, run_in_fresh_process
 
 RESULTS = Path(__file__).resolve().parent / "results" / "cnn_speed.json"
 TARGET = 0.992
@@ -137,17 +138,8 @@ def run_variant(changes: dict[str, Any]) -> dict[str, Any]:
 
 def spawn(changes: dict[str, Any], backend: str) -> dict[str, Any]:
     env = {**os.environ, "KERAS_BACKEND": backend}
-    result = subprocess.run(
-        [sys.executable, __file__, "--variant", json.dumps(changes)],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    lines = [ln for ln in result.stdout.splitlines() if ln.startswith("RESULT ")]
-    if result.returncode != 0 or not lines:
-        raise SystemExit(f"variant {changes} failed:\n{result.stderr[-3000:]}")
-    return json.loads(lines[-1][len("RESULT ") :])
+    command = [sys.executable, __file__, "--variant", json.dumps(changes)]
+    return run_in_fresh_process(command, env, f"variant {changes}")
 
 
 def parse_change(text: str) -> tuple[str, Any]:
@@ -192,7 +184,7 @@ def main() -> None:
     parser.add_argument("--variant", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.variant:
-        print("RESULT " + json.dumps(run_variant(json.loads(args.variant))))
+        print_result(run_variant(json.loads(args.variant)))
         return
 
     changes = dict(parse_change(c) for c in args.changes)

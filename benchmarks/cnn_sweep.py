@@ -26,10 +26,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+
+from fresh_process import run_in_fresh_process
+
+from mnist_tutorial.files import write_text_atomic
 
 RESULTS = Path(__file__).resolve().parent / "results" / "cnn_sweep.json"
 #: Variants: changes to `cnn_experiment()`. "chosen before" is the network notebook 7 used.
@@ -80,14 +83,8 @@ print("RESULT " + json.dumps(record))
 def run(changes: dict[str, Any], seed: int, test: bool = False) -> dict[str, Any]:
     """Train one variant for one seed in a fresh TensorFlow process; its record."""
     env = {**os.environ, "KERAS_BACKEND": "tensorflow", "TF_CPP_MIN_LOG_LEVEL": "3"}
-    out = subprocess.run(
-        [sys.executable, "-c", _TRAIN, json.dumps(changes), str(seed), "1" if test else "0"],
-        env=env, capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    lines = [line for line in out.stdout.splitlines() if line.startswith("RESULT ")]
-    if out.returncode or not lines:
-        raise SystemExit(f"training failed for {changes} seed {seed}:\n{out.stderr[-2000:]}")
-    return json.loads(lines[-1][len("RESULT ") :])
+    command = [sys.executable, "-c", _TRAIN, json.dumps(changes), str(seed), "1" if test else "0"]
+    return run_in_fresh_process(command, env, f"training {changes} seed {seed}")
 
 
 def choose(results: dict[str, list[dict[str, Any]]]) -> str:
@@ -138,9 +135,7 @@ def main() -> None:
                  "validation": results, "chosen": choose(results)}  # fmt: skip
     summary(results)
     print("chosen on validation:", saved["chosen"])
-    tmp = RESULTS.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(saved, indent=1) + "\n")
-    tmp.replace(RESULTS)
+    write_text_atomic(RESULTS, json.dumps(saved, indent=1) + "\n")
 
 
 if __name__ == "__main__":

@@ -14,10 +14,10 @@ a sample PNG: median milliseconds over many repeats.
 
 Writes both to `benchmarks/results/predict_latency.json`.
 
-    .venv/bin/python benchmarks/predict_latency.py [--model models/seed_mlp.keras]
+    .venv/bin/python benchmarks/predict_latency.py [--model models/first_mlp.keras]
         [--cli-runs 5] [--repeats 300]
 
-Without `--model`, an untrained seed MLP (saved to a temporary file for the command).
+Without `--model`, an untrained first MLP (saved to a temporary file for the command).
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ import numpy as np
 
 from mnist_tutorial._keras import keras
 from mnist_tutorial.config import MLPConfig
+from mnist_tutorial.files import write_text_atomic
 from mnist_tutorial.images import to_mnist_style
 from mnist_tutorial.model import build_mlp
 from mnist_tutorial.rejection import predict_or_reject
@@ -128,9 +129,7 @@ def main() -> None:
     payload = {"backend": keras.backend.backend(), "median_ms": rows}
     if cli:
         payload["cli_one_picture"] = cli
-    with tempfile.NamedTemporaryFile("w", dir=RESULTS.parent, delete=False, suffix=".tmp") as fh:
-        json.dump(payload, fh, indent=2)
-    os.replace(fh.name, RESULTS)
+    write_text_atomic(RESULTS, json.dumps(payload, indent=2))
 
 
 if __name__ == "__main__":

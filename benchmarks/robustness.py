@@ -44,7 +44,7 @@ from mnist_tutorial.tables import format_table
 ROOT = Path(__file__).resolve().parents[1]
 DRAWINGS = ROOT / "examples" / "digits"
 #: The course's models in the order the notebooks train them; others follow by name.
-COURSE_ORDER = ("seed_mlp", "mlp_val_loss", "mlp_not_a_digit", "cnn")
+COURSE_ORDER = ("first_mlp", "mlp_val_loss", "mlp_not_a_digit", "cnn")
 
 
 def saved_models(models_dir: Path) -> list[tuple[str, Path, TrainingConfig]]:

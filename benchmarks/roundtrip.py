@@ -4,7 +4,7 @@ Each of N test digits is drawn large (x3 to x11, bicubic), off-centre, dark on l
 on dark, blurred or not (`mnist_tutorial.roundtrip`), then made MNIST-style again by
 `mnist_tutorial.images.to_mnist_style` and, with `--js`, by the draw-a-digit page's
 JavaScript in headless Chromium (the built site: `make site` first). For each, prints how
-often the seed MLP's answer on the round-tripped image agrees with its answer on the
+often the first MLP's answer on the round-tripped image agrees with its answer on the
 original, its accuracy on both, and the mean absolute pixel difference (grey levels of 255).
 
     .venv/bin/python benchmarks/roundtrip.py [--count 1000] [--js]
@@ -78,13 +78,13 @@ def main() -> int:
     parser.add_argument("--site", type=Path, default=ROOT / "build" / "site")
     args = parser.parse_args()
 
-    from mnist_tutorial.config import seed_experiment
+    from mnist_tutorial.config import first_mlp_experiment
     from mnist_tutorial.data import load_mnist
     from mnist_tutorial.images import to_mnist_style
     from mnist_tutorial.roundtrip import BLUR_SIGMA, render_digit, round_trip_variants
     from mnist_tutorial.trained import load_or_train
 
-    model, _ = load_or_train(seed_experiment(), ROOT / "models")
+    model, _ = load_or_train(first_mlp_experiment(), ROOT / "models")
     _, (x_test, y_test) = load_mnist(verbose=False)
     originals, labels = x_test[: args.count], y_test[: args.count]
     variants = round_trip_variants(len(originals), seed=0)

@@ -1,6 +1,6 @@
-"""Training speed: the seed notebook's own code against this library, on the same data.
+"""Training speed: the original notebook's own code against this library, on the same data.
 
-Each run trains, each in a fresh process on the same data: (a) the seed's code exactly as
+Each run trains, each in a fresh process on the same data: (a) the original notebook's code as
 written (plain `model.fit`, batch 75, no extras, on Keras' default backend, TensorFlow;
 `verbose=0` so that no progress bar is timed), and (b) the library's `build_mlp` +
 `train_model` — same model, optimizer, batch size and number of steps — with the library's
@@ -25,12 +25,13 @@ import json
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from fresh_process import print_result, run_in_fresh_process
 
 RESULTS = Path(__file__).resolve().parent / "results" / "train_speed.json"
 LAYERS = (784, 128, 64, 10)
@@ -38,7 +39,7 @@ LAYERS = (784, 128, 64, 10)
 #: name -> (backend, description, options); options change only how fast, not what is
 #: learned (same model, optimizer, batches and number of updates), except where noted.
 MAIN: dict[str, tuple[str, str, dict[str, Any]]] = {
-    "seed": ("tensorflow", "(a) seed code: plain model.fit", {}),
+    "original": ("tensorflow", "(a) original code: plain model.fit", {}),
     "library": ("jax", "(b) library: train_model (defaults)", {}),
 }
 _NO_EIGEN_THREADS = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
@@ -102,7 +103,7 @@ def run_variant(name: str, options: dict[str, Any], epochs: int) -> dict[str, An
 
     if options.get("bare"):  # no Keras in the loop: where fit's time goes
         return bare_jax(options["bare"], x, y, x_test, y_test, epochs)
-    if name == "seed":  # the seed notebook's cells, verbatim but for verbose=0 and the timer
+    if name == "original":  # its cells, verbatim but for verbose=0 and the timer
         from keras.layers import Dense, Input
         from keras.models import Sequential
 
@@ -304,17 +305,8 @@ def spawn(name: str, epochs: int) -> dict[str, Any]:
     env = {**os.environ, "KERAS_BACKEND": backend}
     if options.get("xla_flags"):
         env["XLA_FLAGS"] = f"{env.get('XLA_FLAGS', '')} {options['xla_flags']}".strip()
-    result = subprocess.run(
-        [sys.executable, __file__, "--variant", name, "--epochs", str(epochs)],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    lines = [ln for ln in result.stdout.splitlines() if ln.startswith("RESULT ")]
-    if result.returncode != 0 or not lines:
-        raise SystemExit(f"variant {name} failed:\n{result.stderr[-3000:]}")
-    return json.loads(lines[-1][len("RESULT ") :])
+    command = [sys.executable, __file__, "--variant", name, "--epochs", str(epochs)]
+    return run_in_fresh_process(command, env, f"variant {name}")
 
 
 def main() -> None:
@@ -332,7 +324,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.variant:
         options = {**MAIN, **LEVERS}[args.variant][2]
-        print("RESULT " + json.dumps(run_variant(args.variant, options, args.epochs)))
+        print_result(run_variant(args.variant, options, args.epochs))
         return
 
     info = machine()
@@ -392,11 +384,11 @@ def main() -> None:
             flush=True,
         )
     ratio = None
-    if runs.get("seed") and runs.get("library"):
-        info["tensorflow"] = runs["seed"][0]["tensorflow"]
-        info["keras"] = runs["seed"][0]["keras"]
+    if runs.get("original") and runs.get("library"):
+        info["tensorflow"] = runs["original"][0]["tensorflow"]
+        info["keras"] = runs["original"][0]["keras"]
         per_epoch = {row["variant"]: row["seconds_per_epoch"] for row in rows}
-        ratio = per_epoch["seed"] / per_epoch["library"]
+        ratio = per_epoch["original"] / per_epoch["library"]
         print(f"\nspeed-up of (b) over (a): {ratio:.2f}x per epoch")
     payload = {
         "machine": info,
