@@ -140,7 +140,7 @@ def pytest_terminal_summary(terminalreporter) -> None:
 
 # ------------------------------------------------------------------ the draw page
 
-NETWORKS = ("seed_mlp", "mlp_not_a_digit", "cnn")
+NETWORKS = ("first_mlp", "mlp_not_a_digit", "cnn")
 
 
 def reference_for(site: Path, name: str):
@@ -178,7 +178,7 @@ def references(networks):
 
 @pytest.fixture(scope="session")
 def reference(references):
-    return references["seed_mlp"]
+    return references["first_mlp"]
 
 
 def choose_network(page, name: str) -> None:

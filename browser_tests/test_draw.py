@@ -108,7 +108,7 @@ def test_the_draw_page_with_the_keyboard_alone(site, browser, width, height, mod
     # The other network, with the keyboard.
     _tab_to(page, "#draw-network")
     page.keyboard.press("ArrowDown")
-    page.wait_for_function("document.getElementById('draw-app').dataset.network === 'seed_mlp'")
+    page.wait_for_function("document.getElementById('draw-app').dataset.network === 'first_mlp'")
     assert page.locator("#draw-answer").get_attribute("data-digit") == "7"
     page.locator("#draw-app").scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / f"draw_{tag}_after_sample.png"))
@@ -160,7 +160,7 @@ def test_the_layout_never_moves_and_the_answer_is_in_view(site, browser, width, 
     page.click("#draw-clear")
     _stroke(page, [(0.1, 0.1), (0.9, 0.9), (0.1, 0.9), (0.9, 0.1), (0.5, 0.5), (0.2, 0.6)])
     scribble = _layout(page)
-    choose_network(page, "seed_mlp")
+    choose_network(page, "first_mlp")
     _stroke(page, [(0.3, 0.3), (0.7, 0.3), (0.7, 0.7), (0.3, 0.7), (0.3, 0.3)])
     square = _layout(page)
     assert empty == answered == scribble == square
@@ -229,7 +229,7 @@ def test_a_file_that_is_not_a_picture_says_so_on_screen(site, page, tmp_path) ->
 
 
 def test_save_as_png_gives_the_drawing_back(site, page, references) -> None:
-    _open(page, site, "seed_mlp")
+    _open(page, site, "first_mlp")
     _stroke(page, [(0.3, 0.2), (0.7, 0.2), (0.45, 0.85)])
     with page.expect_download() as download:
         page.click("#draw-save")
@@ -237,7 +237,7 @@ def test_save_as_png_gives_the_drawing_back(site, page, references) -> None:
     assert saved.suggested_filename == "my_digit.png"
     picture = Image.open(io.BytesIO(Path(saved.path()).read_bytes()))
     assert picture.size == (280, 280)
-    assert _python_answer(references, "seed_mlp", picture) == _page_answer(page)
+    assert _python_answer(references, "first_mlp", picture) == _page_answer(page)
 
 
 # --------------------------------------------------------------------- networks
@@ -250,14 +250,14 @@ def test_each_network_is_described_by_its_own_layers(site, page) -> None:
         choose_network(page, network)
         described[network] = page.locator("#draw-layers").inner_text()
     assert described["cnn"].startswith("2 convolutions (16 and 32 filters, ReLU)")
-    assert described["seed_mlp"] == (
+    assert described["first_mlp"] == (
         "2 dense layers of 128 and 64 neurons (ReLU), then a softmax over its 10 outputs"
     )
     assert described["mlp_not_a_digit"].endswith("a softmax over its 11 outputs")
 
 
-def test_the_eleven_output_network_refuses_what_the_seed_mlp_reads(site, page) -> None:
-    """A square and a scribble: the seed MLP must pick a digit among ten; notebook 10's network
+def test_the_eleven_output_network_refuses_what_the_first_mlp_reads(site, page) -> None:
+    """A square and a scribble: the first MLP must pick a digit among ten; notebook 10's network
     has a "not a digit" output. Both answers are shown as the page gives them."""
     shapes = {
         "square": [(0.25, 0.25), (0.75, 0.25), (0.75, 0.75), (0.25, 0.75), (0.25, 0.25)],
@@ -291,7 +291,7 @@ def _canvas_gray(page) -> np.ndarray:
     return np.asarray(rgba, dtype=np.uint8).reshape(280, 280, 4)[..., 0]
 
 
-@pytest.mark.parametrize("network", ["seed_mlp", "cnn"])
+@pytest.mark.parametrize("network", ["first_mlp", "cnn"])
 def test_a_dot_and_a_blob_get_the_librarys_message_not_a_digit(site, page, network) -> None:
     """A single click (a dot: scaled up like any drawing, a disc that fills the 20-pixel box)
     and a filled blob: once a confident digit, now the library's ink rule refuses them, with

@@ -205,7 +205,7 @@ FIGURE_TAG_PREFIX = "nbval-figure-"
 
 # --------------------------------------------------------------------------- numbers in text
 
-# A number: not glued to a word (float32, R2, seed_mlp, 3ms and 1000x220 stay text).
+# A number: not glued to a word (float32, R2, first_mlp, 3ms and 1000x220 stay text).
 _NUMBER = re.compile(r"(?<![\w.])-?\d+(?:,\d{3})*(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w.]*\w)")
 _FIELD = re.compile(r"\S+(?: \S+)*")  # a table header field: words separated by one space
 _RULE = re.compile(r"^\s*-+(\s+-+)*\s*$")

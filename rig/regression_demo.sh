@@ -78,7 +78,7 @@ for case in $cases; do
             'Conv2D(16, kernel_size=3, activation=\"relu\"),  # 16 filters' \
             'Conv2D(4, kernel_size=3, activation=\"relu\"),  # 16 filters' || exit 2
         expect fail a-cnn/4 "$dir" notebooks/07_convolutional_network.ipynb ;;
-    b)  # the MLP trained for 3 epochs instead of the seed's rule
+    b)  # the MLP trained for 3 epochs instead of the original notebook's rule
         copy_tree "$dir"
         rm -rf "$dir/models" && mkdir "$dir/models"
         # in the library's fit (notebooks 5-7) and in the fit that notebook 4 writes out
@@ -101,7 +101,7 @@ for case in $cases; do
         patch_file "$dir/src/mnist_tutorial/config.py" 'early_stopping_patience=10,' \
             'early_stopping_patience=1,' || exit 2
         expect fail e-patience1 "$dir" notebooks/06_better_training.ipynb ;;
-    f)  # the seed MLP with 32 units in its first hidden layer instead of 128
+    f)  # the first MLP with 32 units in its first hidden layer instead of 128
         copy_tree "$dir"
         patch_file "$dir/src/mnist_tutorial/config.py" 'hidden_units: tuple[int, ...] = (128, 64)' \
             'hidden_units: tuple[int, ...] = (32, 64)' || exit 2

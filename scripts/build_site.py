@@ -5,8 +5,8 @@
    of each figure in its cell's metadata, checked), notebooks/glossary.md when present
    (one anchor per term), the instructors' pages docs/*.md (under docs/, links into the
    repository rewritten), and the results: docs/results.md, else the README's section.
-2. Exports the draw page's networks: the seed MLP (`load_or_train(seed_experiment())`, which
-   reuses models/seed_mlp.keras when it was trained with that config), notebook 10's
+2. Exports the draw page's networks: the first MLP (`load_or_train(first_mlp_experiment())`, which
+   reuses models/first_mlp.keras when it was trained with that config), notebook 10's
    11-class network (`ensure_rejection(not_a_digit_experiment())`) and notebook 7's CNN
    (`ensure_rejection(cnn_experiment())`; each trained first if not saved), each with its
    temperature and threshold chosen on its validation split, to _static/models/<name>.js;
@@ -256,7 +256,7 @@ def export_models(static: Path, models_dir: Path) -> None:
     from mnist_tutorial.storage import load_model, model_path
     from mnist_tutorial.trained import ensure_rejection
 
-    export_seed_model(static / "models", models_dir)
+    export_first_mlp(static / "models", models_dir)
     for config in (not_a_digit_experiment(), cnn_experiment()):
         settings = ensure_rejection(config, models_dir)  # trains it first when not saved
         path = model_path(config, models_dir)
@@ -290,20 +290,20 @@ def export_samples(static: Path) -> int:
     return text.count("data:image/png")
 
 
-def export_seed_model(static: Path, models_dir: Path) -> None:
-    """The seed MLP and its rejection settings -> static/seed_mlp.js."""
+def export_first_mlp(static: Path, models_dir: Path) -> None:
+    """The first MLP and its rejection settings -> static/first_mlp.js."""
     static.mkdir(parents=True, exist_ok=True)
-    from mnist_tutorial.config import seed_experiment
+    from mnist_tutorial.config import first_mlp_experiment
     from mnist_tutorial.export import export_weights
     from mnist_tutorial.storage import model_path
     from mnist_tutorial.trained import ensure_rejection, load_or_train
 
-    config = seed_experiment()
+    config = first_mlp_experiment()
     model, _ = load_or_train(config, models_dir, progress=False)
     path = model_path(config, models_dir)
     # Chosen on the validation split the model was trained without (`config.data_seed`).
     settings = ensure_rejection(config, models_dir)
-    export_weights(model, static / "seed_mlp.js", rejection=settings, precision=PRECISION)
+    export_weights(model, static / "first_mlp.js", rejection=settings, precision=PRECISION)
     print(
         f"exported {path} (temperature {settings.temperature:.4f}, "
         f"threshold {settings.threshold:.4f}, chosen on {settings.chosen_on})"

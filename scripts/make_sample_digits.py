@@ -107,7 +107,7 @@ def choose_mnist_samples(models_dir: Path, sure: float = SURE) -> dict[int, tupl
     first validation image of each digit that every network of the draw page answers right
     with at least `sure` (see the module's docstring)."""
     os.environ.setdefault("KERAS_BACKEND", "jax")
-    from mnist_tutorial.config import cnn_experiment, not_a_digit_experiment, seed_experiment
+    from mnist_tutorial.config import cnn_experiment, first_mlp_experiment, not_a_digit_experiment
     from mnist_tutorial.data import load_mnist
     from mnist_tutorial.images import to_mnist_style
     from mnist_tutorial.preprocess import split_validation
@@ -115,7 +115,7 @@ def choose_mnist_samples(models_dir: Path, sure: float = SURE) -> dict[int, tupl
     from mnist_tutorial.storage import load_model, model_path
     from mnist_tutorial.trained import ensure_rejection
 
-    configs = [not_a_digit_experiment(), seed_experiment(), cnn_experiment()]
+    configs = [not_a_digit_experiment(), first_mlp_experiment(), cnn_experiment()]
     splits = {(c.validation_size, c.data_seed) for c in configs}
     if len(splits) != 1:
         raise SystemExit(f"the networks were validated on different splits: {splits}")

@@ -36,7 +36,7 @@ def run_in_process(capsys, *args: str) -> tuple[int, str]:
 
 @pytest.fixture(scope="module")
 def model_file(mnist, tmp_path_factory) -> Path:
-    """The seed MLP after 3 epochs (about 97 % on MNIST's test set)."""
+    """The first MLP after 3 epochs (about 97 % on MNIST's test set)."""
     (x_train, y_train), _ = mnist
     config = MLPConfig(name="cli_test", epochs=3)
     model = build_mlp(config)

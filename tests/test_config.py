@@ -18,8 +18,8 @@ from mnist_tutorial.config import (
     TrainingConfig,
     cnn_experiment,
     config_from_dict,
+    first_mlp_experiment,
     not_a_digit_experiment,
-    seed_experiment,
     validation_stopped_experiment,
     with_training_seed_from_environment,
 )
@@ -51,7 +51,7 @@ def test_the_notebooks_configs_take_the_training_seed_from_the_environment(monke
     imported = notebook_config_imports()
     # The notebooks build their configs only through the named experiments ...
     assert imported == {
-        "seed_experiment",
+        "first_mlp_experiment",
         "validation_stopped_experiment",
         "not_a_digit_experiment",
         "cnn_experiment",
@@ -69,7 +69,7 @@ def test_the_notebooks_configs_take_the_training_seed_from_the_environment(monke
         config = experiment()
         assert config.seed == 3 and config.data_seed == 42, experiment.__name__
         assert config.replace(seed=42) == plain[experiment.__name__]
-    assert seed_experiment() == MLPConfig(seed=3)
+    assert first_mlp_experiment() == MLPConfig(seed=3)
     assert validation_stopped_experiment().seed == not_a_digit_experiment().seed == 3
     assert cnn_experiment().seed == 3
 
@@ -83,7 +83,7 @@ def test_the_environments_seed_is_applied_in_one_function(monkeypatch) -> None:
     assert type(changed) is CNNConfig and changed == config.replace(seed=7)
     monkeypatch.setenv(SEED_VARIABLE, "seven")
     with pytest.raises(ValueError, match="MNIST_TUTORIAL_SEED must be an integer, got 'seven'"):
-        seed_experiment()
+        first_mlp_experiment()
     assert MLPConfig().seed == 42  # a plain config does not even look
 
 

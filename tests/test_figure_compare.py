@@ -33,7 +33,7 @@ def png(fig: Figure) -> bytes:
 
 
 def history(epochs: int, seed: int = 0, noise: float = 0.0) -> dict[str, list[float]]:
-    """A training history shaped like the seed's: loss falls, accuracy rises to ~1."""
+    """A training history shaped like the original notebook's: loss falls, accuracy rises to ~1."""
     rng = np.random.default_rng(seed)
     e = np.arange(1, epochs + 1)
     loss = 0.25 * np.exp(-e / 8) + 0.003 + 0.002 * rng.random(epochs)
@@ -108,7 +108,7 @@ def test_history_with_tiny_noise_passes() -> None:
 
 
 def test_history_stopped_at_another_epoch_passes_as_training_figure() -> None:
-    """The seed rule stopped at 79 instead of 149 epochs on an AVX2 CPU."""
+    """The accuracy rule stopped at 79 instead of 149 epochs on an AVX2 CPU."""
     committed = png(plot_history(history(149, seed=0)))
     other_cpu = png(plot_history(history(79, seed=1)))
     assert compare_png(committed, other_cpu, "training") == []
@@ -124,7 +124,7 @@ def test_history_with_a_curve_missing_fails() -> None:
 
 
 def test_loss_curves_with_an_extra_run_fail() -> None:
-    runs = {"seed rule": history(120), "validation rule": history(17, seed=2)}
+    runs = {"accuracy rule": history(120), "validation rule": history(17, seed=2)}
     runs["validation rule"]["val_loss"] = runs["validation rule"]["loss"]
     committed = png(plot_loss_curves(runs))
     extra = png(plot_loss_curves({**runs, "third": history(40, seed=3)}))

@@ -113,7 +113,7 @@ def test_resample_weights_are_pillows_lanczos_and_keep_mass() -> None:
 def test_round_trip_of_1000_test_digits_drawn_large(mnist) -> None:
     """1000 test digits enlarged (x3 to x11), off-centre, both polarities, with and without
     blur, made MNIST-style again: the answers of a model trained here for 3 epochs agree with
-    its answers on the originals (measured: 99.0 %; the course's seed MLP: 99.3 %, see
+    its answers on the originals (measured: 99.0 %; the course's first MLP: 99.3 %, see
     benchmarks/roundtrip.py), and the pixels are close (measured: 6.8 grey levels; the earlier
     recipes: 18.0, then 7.3 with area averaging instead of Lanczos). The agreement bound,
     98.5 %, leaves room for another CPU's slightly different 3-epoch model (a few digits that

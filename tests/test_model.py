@@ -1,4 +1,4 @@
-"""Tests of `mnist_tutorial.model`: the seed MLP, the CNN and the learning-rate schedule."""
+"""Tests of `mnist_tutorial.model`: the first MLP, the CNN and the learning-rate schedule."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from mnist_tutorial.config import CNNConfig, MLPConfig
 from mnist_tutorial.model import build_mlp
 
 
-def test_seed_mlp_has_the_seed_architecture() -> None:
+def test_first_mlp_has_the_original_notebooks_architecture() -> None:
     model = build_mlp()
     assert model.count_params() == 109_386
     dense = model.layers

@@ -98,9 +98,9 @@ def test_a_line_added_or_moved_keeps_the_other_lines_entries() -> None:
     ("line", "at", "kind"),
     [
         ("test accuracy: 0.9778", 0, "aggregate"),
-        ("seed rule: temperature: 3.9772, threshold: 0.9145", 1, "aggregate"),
+        ("accuracy rule: temperature: 3.9772, threshold: 0.9145", 1, "aggregate"),
         ("top probability: threshold: 0.8779", 0, "aggregate"),
-        ("seed_mlp: Stopped early after 75 epochs: accuracy did not improve for 30 epochs "
+        ("first_mlp: Stopped early after 75 epochs: accuracy did not improve for 30 epochs "
          "(best accuracy: 1.0000 at epoch 45).", 2, "early stopping"),
         ("epochs run: 15 of 30", 0, "early stopping"),
         ("validation loss after the last epoch: 0.1662", 0, "early stopping"),
@@ -160,15 +160,15 @@ def test_text_and_format_must_match() -> None:
 
 def test_table_cells_have_envelopes_of_their_own() -> None:
     headers = ["model", "parameters", "s/epoch", "epochs", "test accuracy"]
-    committed = format_table(headers, [["seed MLP", 109386, 0.4658, 149, 0.9820]])
-    other = format_table(headers, [["seed MLP", 109386, 0.6619, 79, 0.9777]])
+    committed = format_table(headers, [["first MLP", 109386, 0.4658, 149, 0.9820]])
+    other = format_table(headers, [["first MLP", 109386, 0.6619, 79, 0.9777]])
     envelope = _keyed(
         committed,
         {(2, 2): ([149, 80, 120], 0, False, 13.5),
          (2, 3): ([0.9820, 0.9790, 0.9801], 4, True, 5.0)},
     )  # fmt: skip
     assert compare_text(committed, other, envelope) == []  # s/epoch: a timing
-    fewer_params = format_table(headers, [["seed MLP", 109385, 0.4658, 149, 0.9820]])
+    fewer_params = format_table(headers, [["first MLP", 109385, 0.4658, 149, 0.9820]])
     assert "109386 -> 109385" in compare_text(committed, fewer_params, envelope)[0]
 
 

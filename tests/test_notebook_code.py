@@ -1,7 +1,7 @@
 """The Keras code students read in the notebooks is the code the library runs.
 
 Each of the course's four models is built, compiled and trained in plain Keras in the
-notebook that teaches it: the seed MLP in notebook 4, the validation-stopped MLP in notebook 6,
+notebook that teaches it: the first MLP in notebook 4, the validation-stopped MLP in notebook 6,
 the CNN in notebook 7 and the 11-class MLP in notebook 10. These tests run those very cells
 (taken from the committed notebooks) and check that they build exactly what `build_model`
 builds (same layer configs, parameter count, starting weights, optimizer, loss), that they
@@ -24,8 +24,8 @@ from mnist_tutorial._keras import keras
 from mnist_tutorial.config import (
     TrainingConfig,
     cnn_experiment,
+    first_mlp_experiment,
     not_a_digit_experiment,
-    seed_experiment,
     validation_stopped_experiment,
 )
 from mnist_tutorial.data import load_mnist
@@ -124,19 +124,19 @@ def namespace(**values: Any) -> dict[str, Any]:
     return {**base, **values}
 
 
-# ----------------------------------------------------------------- notebook 4: the seed MLP
+# ----------------------------------------------------------------- notebook 4: the first MLP
 
 
-def build_seed_mlp_as_notebook_4(config: TrainingConfig) -> keras.Model:
+def build_first_mlp_as_notebook_4(config: TrainingConfig) -> keras.Model:
     code = namespace(config=config)
     exec(notebook_cell("04_model_and_training.ipynb", "keras.Sequential("), code)
     exec(notebook_cell("04_model_and_training.ipynb", "model.compile("), code)
     return code["model"]
 
 
-def test_notebook_4_builds_the_seed_mlp() -> None:
-    config = seed_experiment()
-    notebook_model = build_seed_mlp_as_notebook_4(config)
+def test_notebook_4_builds_the_first_mlp() -> None:
+    config = first_mlp_experiment()
+    notebook_model = build_first_mlp_as_notebook_4(config)
     library_model = build_model(config)
     assert notebook_model.count_params() == 109_386
     assert_same_network(notebook_model, library_model)
@@ -144,9 +144,9 @@ def test_notebook_4_builds_the_seed_mlp() -> None:
 
 
 def test_notebook_4_trains_what_train_model_trains(in_a_notebook_folder) -> None:
-    config = seed_experiment().replace(epochs=3, early_stopping_patience=1)
+    config = first_mlp_experiment().replace(epochs=3, early_stopping_patience=1)
     data = small_data((784,), 10)
-    code = namespace(config=config, **data, model=build_seed_mlp_as_notebook_4(config))
+    code = namespace(config=config, **data, model=build_first_mlp_as_notebook_4(config))
     exec(notebook_cell("04_model_and_training.ipynb", "model.fit("), code)
     library_model, result = library_run(config, data)
     assert_same_training(code["history"], code["model"], library_model, result)
@@ -156,7 +156,7 @@ def test_notebook_4_trains_what_train_model_trains(in_a_notebook_folder) -> None
     # The saving cell writes the model and the record `load_or_train` recognises.
     code["log"].seconds = 1.0
     exec(notebook_cell("04_model_and_training.ipynb", "model.save("), code)
-    saved = in_a_notebook_folder / "seed_mlp.keras"
+    saved = in_a_notebook_folder / "first_mlp.keras"
     assert saved.is_file() and read_metadata(saved)["config"] == config.to_dict()
 
 
@@ -173,7 +173,7 @@ def test_notebook_6_builds_and_trains_the_validation_stopped_mlp(in_a_notebook_f
         x_val_prepared=data["x_val"],
         y_val_one_hot=data["y_val"],
         load_or_train=lambda *args, **kwargs: (None, None),
-        seed_config=seed_experiment(),
+        first_config=first_mlp_experiment(),
     )
     exec(notebook_cell("06_better_training.ipynb", "keras.Sequential("), code)
     library_model = build_model(config)

@@ -83,7 +83,7 @@ def test_runs_in_a_plain_kernel_that_its_first_cell_prepares(path: Path) -> None
 
 
 def test_keras_code_is_in_the_open() -> None:
-    """The Keras calls the seed notebook wrote can be read in the notebooks themselves."""
+    """The Keras calls the original notebook wrote can be read in the notebooks themselves."""
     code = "\n".join(
         cell.source
         for path in NOTEBOOKS

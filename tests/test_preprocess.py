@@ -1,4 +1,4 @@
-"""The seed's data preparation steps and their input checks."""
+"""The original notebook's data preparation steps and their input checks."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def test_flatten_refuses_other_shapes(shape) -> None:
         flatten_images(np.zeros(shape, dtype=np.uint8))
 
 
-def test_one_hot_matches_the_seed() -> None:
+def test_one_hot_matches_the_original_notebook() -> None:
     encoded = one_hot(np.array([5, 0, 9], dtype=np.uint8))
     assert encoded.dtype == np.float32
     assert encoded.shape == (3, 10)

@@ -34,7 +34,7 @@ def test_two_trainings_give_bit_identical_weights(mnist) -> None:
     assert not np.array_equal(other.get_weights()[0], weights[0][0])
 
 
-def test_seed_model_reaches_96_5_percent_after_3_epochs(mnist) -> None:
+def test_first_mlp_reaches_96_5_percent_after_3_epochs(mnist) -> None:
     (x_train, y_train), (x_test, y_test) = mnist
     config = MLPConfig(epochs=3)
     model = build_mlp(config)
@@ -50,11 +50,11 @@ def test_progress_line_and_stop_sentence(mnist, capsys) -> None:
     result = train_model(build_mlp(config), x, y, config)
     out = capsys.readouterr().out
     # First what trains and roughly how long, at once; then each epoch on the same line.
-    assert out.startswith("\rTraining seed_mlp on 750 images, up to 4 epochs (at most about ")
+    assert out.startswith("\rTraining first_mlp on 750 images, up to 4 epochs (at most about ")
     assert "on a laptop): epoch 1/4 - accuracy: " in out and "loss: " in out
     # What a notebook stores (carriage returns applied) is the final sentence alone.
     final = out.rstrip("\n").split("\r")[-1]
-    assert final.startswith(("seed_mlp: Trained all 4 epochs.", "seed_mlp: Stopped early after"))
+    assert final.startswith(("first_mlp: Trained all 4 epochs.", "first_mlp: Stopped early after"))
     assert len(result.history["loss"]) == result.epochs_run
     assert result.seconds > 0
 

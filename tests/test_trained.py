@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from mnist_tutorial import trained
-from mnist_tutorial.config import MLPConfig, seed_experiment
+from mnist_tutorial.config import MLPConfig, first_mlp_experiment
 from mnist_tutorial.model import build_mlp
 from mnist_tutorial.preprocess import split_validation
 from mnist_tutorial.storage import model_path, save_trained
@@ -60,7 +60,7 @@ def test_only_ensure_rejection_chooses_rejection_settings() -> None:
 
 
 def test_ensure_rejection_uses_the_data_seed_split(monkeypatch, tmp_path, mnist) -> None:
-    config = seed_experiment().replace(seed=7)  # a training seed other than the data seed
+    config = first_mlp_experiment().replace(seed=7)  # a training seed other than the data seed
     seen = {}
     monkeypatch.setattr(trained, "ensure_trained", lambda c, d: tmp_path / "m.keras")
     monkeypatch.setattr(trained, "load_rejection", lambda p: None)

@@ -205,12 +205,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--epochs", type=_positive_int, help="maximum epochs (default 200)")
     p.add_argument("--batch-size", type=_positive_int, help="batch size (default 75)")
     p.add_argument("--seed", type=int, help="random seed (default 42)")
-    p.add_argument("--out", type=Path, default=Path("models/seed_mlp.keras"), help="model file")
+    p.add_argument("--out", type=Path, default=Path("models/first_mlp.keras"), help="model file")
     p.set_defaults(func=_cmd_train)
 
     p = sub.add_parser("predict", help="predict the digit in image files (PNG, JPEG, BMP...)")
     p.add_argument("images", nargs="+", type=Path, metavar="IMAGE", help="image files")
-    p.add_argument("--model", type=Path, default=Path("models/seed_mlp.keras"), help="model file")
+    p.add_argument("--model", type=Path, default=Path("models/first_mlp.keras"), help="model file")
     p.add_argument("--json", action="store_true", help="one JSON object per image")
     p.add_argument(
         "--threshold",
@@ -222,7 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_predict)
 
     p = sub.add_parser("evaluate", help="test loss, accuracy and per-class report of a model")
-    p.add_argument("--model", type=Path, default=Path("models/seed_mlp.keras"), help="model file")
+    p.add_argument("--model", type=Path, default=Path("models/first_mlp.keras"), help="model file")
     p.set_defaults(func=_cmd_evaluate)
     return parser
 

@@ -14,7 +14,7 @@ fixes the data (the validation split, generated images), which stays the same wh
 training changes, as on another CPU. Both default to 42 (`DEFAULT_SEED`): a config is a
 plain value, and `MLPConfig()` is the same whatever the environment.
 
-The course's named experiments (`seed_experiment`, `validation_stopped_experiment`,
+The course's named experiments (`first_mlp_experiment`, `validation_stopped_experiment`,
 `not_a_digit_experiment`, `cnn_experiment`: what the notebooks, `mnist_tutorial.trained`'s
 defaults and the site use) are the one exception, and it is explicit: each passes its config
 through `with_training_seed_from_environment`, which takes the training seed from the
@@ -70,7 +70,7 @@ class TrainingConfig:
     early_stopping_patience: int = 30
     restore_best_weights: bool = False
     #: Training images held out (stratified, seeded) as the validation split; 0 trains on
-    #: all 60000. The seed notebook trains on all of them; we hold out 5000 to watch.
+    #: all 60000. The original notebook trains on all of them; we hold out 5000 to watch.
     validation_size: int = 5000
     #: Generated non-digit images added to training as an 11th class, "not a digit".
     not_a_digit_examples: int = 0
@@ -149,11 +149,11 @@ class TrainingConfig:
 
 @dataclass(frozen=True, repr=False)
 class MLPConfig(TrainingConfig):
-    """One training run of the tutorial's dense network (the seed notebook's MLP)."""
+    """One training run of the tutorial's dense network (the original notebook's MLP)."""
 
     KIND: ClassVar[str] = "mlp"
 
-    name: str = "seed_mlp"
+    name: str = "first_mlp"
     input_dim: int = 784
     hidden_units: tuple[int, ...] = (128, 64)
     hidden_activation: str = "relu"
@@ -233,8 +233,8 @@ def with_training_seed_from_environment(config: C) -> C:
     return config if seed is None else dataclasses.replace(config, seed=seed)
 
 
-def seed_experiment() -> MLPConfig:
-    """The seed notebook's experiment (stop on training accuracy, patience 30), trained on
+def first_mlp_experiment() -> MLPConfig:
+    """The original notebook's experiment (stop on training accuracy, patience 30), trained on
     55000 images with 5000 held out as a validation split that is watched, never used.
     Its training seed is 42, or `$MNIST_TUTORIAL_SEED` (`with_training_seed_from_environment`)."""
     return with_training_seed_from_environment(MLPConfig())
@@ -242,7 +242,7 @@ def seed_experiment() -> MLPConfig:
 
 def validation_stopped_experiment() -> MLPConfig:
     """Stop on validation loss and keep the best weights (the honest rule). Training seed as
-    in `seed_experiment`."""
+    in `first_mlp_experiment`."""
     return with_training_seed_from_environment(
         MLPConfig(
             name="mlp_val_loss",
@@ -257,7 +257,7 @@ def validation_stopped_experiment() -> MLPConfig:
 def not_a_digit_experiment() -> MLPConfig:
     """The validation-stopped MLP with an 11th class trained on 6000 non-digits, noises and
     drawings (`mnist_tutorial.datasets.not_a_digit_images`; its training seed, from
-    `validation_stopped_experiment`, as in `seed_experiment`)."""
+    `validation_stopped_experiment`, as in `first_mlp_experiment`)."""
     return validation_stopped_experiment().replace(
         name="mlp_not_a_digit", not_a_digit_examples=6000, not_a_digit_recipe=NOT_A_DIGIT_RECIPE
     )
@@ -273,7 +273,7 @@ def cnn_experiment() -> CNNConfig:
     sweep stated before it ran (`benchmarks/cnn_sweep.py`: 16, 24 or 32 first filters, 4 or 6
     epochs, two learning rates, two seeds each): the cheapest network whose mean validation
     accuracy was within 5 of the 5000 validation images of the best one's. The test set had
-    no part in it. Training seed as in `seed_experiment`."""
+    no part in it. Training seed as in `first_mlp_experiment`."""
     config = CNNConfig(
         name="cnn",
         conv_filters=(16, 32),

@@ -40,8 +40,8 @@ def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, num_classes: int = 
 
 
 def r2_of_labels(y_true: np.ndarray, y_pred: np.ndarray) -> float:
-    """The seed's R2 score of class indices (a regression score: see the notebook for why
-    it is a poor measure for class labels)."""
+    """The original notebook's R2 score of class indices (a regression score: see the notebook
+    for why it is a poor measure for class labels)."""
     from sklearn.metrics import r2_score
 
     return float(r2_score(y_true, y_pred))

@@ -1,8 +1,8 @@
-"""The course's networks as plain Keras: the seed notebook's MLP and notebook 7's CNN.
+"""The course's networks as plain Keras: the original notebook's MLP and notebook 7's CNN.
 
 Model layer (with `architecture`): above the data layer, below training.
 
-`build_mlp(config)` is the seed's Sequential MLP 784-128(relu)-64(relu)-10(softmax);
+`build_mlp(config)` is the original notebook's Sequential MLP 784-128(relu)-64(relu)-10(softmax);
 `build_cnn(config)` the small convnet; `build_model(config)` whichever the config's kind
 is. Each seeds Keras first (`keras.utils.set_random_seed(config.seed)`), so two builds with
 the same config start from the same weights whatever else ran in the process before, and
@@ -76,7 +76,7 @@ def compile_model(model: keras.Model, config: TrainingConfig) -> keras.Model:
 
 
 def build_mlp(config: MLPConfig | None = None) -> keras.Sequential:
-    """The compiled seed MLP (109,386 parameters with the default config).
+    """The compiled first MLP (109,386 parameters with the default config).
 
     Notebook 4 writes these same lines out; a test checks both build the same network with
     the same starting weights. Seeding first makes the weights the same on every build.

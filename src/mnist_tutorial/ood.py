@@ -25,7 +25,7 @@ from mnist_tutorial.tables import format_table
 def ood_datasets(test_images: np.ndarray, n: int = 1000, seed: int = 42) -> dict[str, np.ndarray]:
     """Non-digit inputs, float32 (n, 28, 28), built from `test_images` (float, [0, 1]).
 
-    * uniform noise in [-1, 1] (the seed notebook's hallucination demo),
+    * uniform noise in [-1, 1] (the original notebook's hallucination demo),
     * Gaussian noise (mean 0.5, sd 0.25, clipped to [0, 1]),
     * blank (all 0: no ink) and all ink (all 1: ink everywhere),
     * test digits rotated by 90 degrees, and test digits inverted (1 - x).

@@ -27,7 +27,8 @@ def _as_images(images: np.ndarray) -> np.ndarray:
 def plot_image_grid(
     images: np.ndarray, labels: Sequence[object], rows: int = 6, cols: int = 10
 ) -> Figure:
-    """The seed's `show_images`: the first rows x cols images, each titled with its label."""
+    """The original notebook's `show_images`: the first rows x cols images, each titled with its
+    label."""
     images = _as_images(images)
     if len(images) < rows * cols or len(labels) < rows * cols:
         raise ValueError(f"need {rows * cols} images and labels, got {len(images)}")
@@ -61,9 +62,18 @@ def plot_image(image: np.ndarray, title: str | None = None) -> Figure:
     return fig
 
 
-def plot_history(history: Mapping[str, Sequence[float]], title: str | None = None) -> Figure:
+def plot_history(
+    history: Mapping[str, Sequence[float]],
+    kept_epoch: int | None = None,
+    title: str | None = None,
+) -> Figure:
     """Two panels per epoch: the loss (log scale, so late small changes stay visible) and the
-    accuracy; training curves solid, validation curves dashed when the history has them."""
+    accuracy; training curves solid, validation curves dashed when the history has them.
+
+    Each panel marks where training stopped (its last epoch, a dotted line) and, given
+    `kept_epoch`, the epoch whose weights the model kept (a dash-dot line; one line when the
+    two are the same epoch). Both are black, so that runs that stop and keep at other epochs
+    draw the same colours."""
     fig = Figure(figsize=(10, 4), layout="constrained")
     loss_ax, acc_ax = fig.subplots(1, 2)
     # Each curve has a colour of its own (loss: blue/orange, accuracy: green/red), so a
@@ -72,17 +82,28 @@ def plot_history(history: Mapping[str, Sequence[float]], title: str | None = Non
         (loss_ax, "loss", "Loss (log scale)", ("C0", "C1")),
         (acc_ax, "accuracy", "Accuracy", ("C2", "C3")),
     )
+    stopped = max((len(values) for values in history.values()), default=0)
     for ax, metric, label, colours in panels:
         curves = ((metric, "training", "-"), (f"val_{metric}", "validation", "--"))
         for (key, name, style), colour in zip(curves, colours, strict=True):
             if key in history:
                 epochs = np.arange(1, len(history[key]) + 1)
                 ax.plot(epochs, history[key], style, color=colour, label=name)
+        if not ax.get_legend_handles_labels()[0]:  # a history without this metric
+            ax.set_title(label.split(" (")[0])
+            continue
+        if kept_epoch is not None and kept_epoch != stopped:
+            ax.axvline(stopped, color="k", linestyle=":", label=f"stopped: epoch {stopped}")
+            ax.axvline(kept_epoch, color="k", linestyle="-.", label=f"kept: epoch {kept_epoch}")
+        elif kept_epoch is not None:
+            both = f"stopped and kept: epoch {stopped}"
+            ax.axvline(stopped, color="k", linestyle="-.", label=both)
+        else:
+            ax.axvline(stopped, color="k", linestyle=":", label=f"stopped: epoch {stopped}")
         ax.set_xlabel("Epoch")
         ax.set_ylabel(label)
         ax.set_title(label.split(" (")[0])
-        if ax.get_legend_handles_labels()[0]:  # a history without this metric draws nothing
-            ax.legend()
+        ax.legend()
     loss_ax.set_yscale("log")
     if title:
         fig.suptitle(title)

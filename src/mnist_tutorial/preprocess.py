@@ -1,4 +1,4 @@
-"""The seed notebook's data preparation, as functions that take arrays and return new ones.
+"""The original notebook's data preparation, as functions that take arrays and return new ones.
 
 `scale_pixels` maps uint8 0-255 to float32 0-1, `flatten_images` turns (n, 28, 28) into
 (n, 784), `one_hot` encodes digit labels with `keras.utils.to_categorical`. Bad input gets a

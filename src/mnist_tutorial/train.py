@@ -112,7 +112,7 @@ class TrainingLog(keras.callbacks.Callback):
 
 
 def early_stopping(config: TrainingConfig) -> keras.callbacks.EarlyStopping:
-    """The config's early stopping rule (the seed: monitor accuracy, patience 30)."""
+    """The config's early stopping rule (the original notebook's: monitor accuracy, patience 30)."""
     mode = "max" if "accuracy" in config.early_stopping_monitor else "min"
     return keras.callbacks.EarlyStopping(
         monitor=config.early_stopping_monitor,

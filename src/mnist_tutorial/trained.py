@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 
 from mnist_tutorial._keras import keras
-from mnist_tutorial.config import TrainingConfig, seed_experiment
+from mnist_tutorial.config import TrainingConfig, first_mlp_experiment
 from mnist_tutorial.data import load_mnist
 from mnist_tutorial.datasets import training_arrays
 from mnist_tutorial.model import build_model, model_inputs
@@ -66,13 +66,13 @@ def ensure_trained(
     *,
     progress: bool = True,
 ) -> Path:
-    """The path of the saved model for `config` (by default `seed_experiment()`), training
+    """The path of the saved model for `config` (by default `first_mlp_experiment()`), training
     and saving it first if needed.
 
     Says what happened in one line, which ends the same way whether the model was trained
     now (with a live progress line while it trains) or found on disk.
     """
-    config = config or seed_experiment()
+    config = config or first_mlp_experiment()
     path = model_path(config, models_dir)
     result = saved_result(config, path)
     if result is None:
@@ -94,7 +94,7 @@ def load_or_train(
     """The saved model for `config` if one was trained with exactly this config, else train
     and save it. Returns `(model, training_result)`; with `progress`, says which happened
     (see `ensure_trained`)."""
-    config = config or seed_experiment()
+    config = config or first_mlp_experiment()
     path = ensure_trained(config, models_dir, progress=progress)
     result = saved_result(config, path)
     assert result is not None  # ensure_trained has just saved or found it
