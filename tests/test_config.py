@@ -25,7 +25,8 @@ from mnist_tutorial.config import (
 )
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
-CONFIG_IMPORT = re.compile(r"from mnist_tutorial\.config import ([\w, ]+)")
+#: `from mnist_tutorial.config import a, b` or `... import (\n    a,\n    b,\n)`.
+CONFIG_IMPORT = re.compile(r"from mnist_tutorial\.config import (?:\(([\w,\s]+)\)|([\w, ]+))")
 
 
 def notebook_config_imports() -> set[str]:
@@ -35,7 +36,7 @@ def notebook_config_imports() -> set[str]:
         for cell in nbformat.read(path, as_version=4).cells:
             if cell.cell_type == "code":
                 for found in CONFIG_IMPORT.findall(cell.source):
-                    names |= {name.strip() for name in found.split(",")}
+                    names |= {name.strip() for name in "".join(found).split(",") if name.strip()}
     return names
 
 
