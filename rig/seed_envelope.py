@@ -46,6 +46,7 @@ from nbval.plugin import coalesce_streams, transform_streams_for_comparison
 
 from mnist_tutorial.config import DEFAULT_SEED
 from mnist_tutorial.files import write_text_atomic
+from rig import headline_results
 from rig import nbval_tolerance as plugin
 from rig.nbval_tolerance import ENVELOPE_FILE, WHY_MARGIN, accepts
 
@@ -240,10 +241,10 @@ def collect(runs: Sequence[Run]) -> Collected:
     executed = {run.name: read_run(run.folder / "notebooks", names) for run in runs}
     for notebook, nb in committed.items():
         for cell in nb.cells:
-            if cell.cell_type != "code":
-                continue
-            ref = cell_outputs(cell)
             tags = cell.metadata.get("tags", ())
+            if cell.cell_type != "code" or headline_results.TABLE_TAG in tags:
+                continue  # (a table of numbers compared where they were first printed)
+            ref = cell_outputs(cell)
             per_address: dict[str, dict] = {}
             for run in runs:
                 other_nb = executed[run.name].get(notebook)
@@ -528,6 +529,8 @@ def check(folder: Path) -> int:
             ref = ref_cells.get(cell.get("id"))
             if cell.cell_type != "code" or ref is None:
                 continue
+            if headline_results.TABLE_TAG in cell.metadata.get("tags", ()):
+                continue
             cells += 1
             problems = plugin.compare_cell(notebook, ref, cell_outputs(ref), cell_outputs(cell))
             for problem in problems:
@@ -617,12 +620,22 @@ def refresh(notebooks: Sequence[str]) -> int:
         data["runs"].append(key)
         data["seeds"][key] = DEFAULT_SEED
     write_text_atomic(ENVELOPE_FILE, json.dumps(data, indent=1, sort_keys=False) + "\n")
+    update_measured_runs(course_notebooks())
     print(
         f"seed envelope: {taken} committed number(s) refreshed from this run, {outside} outside "
         f"the measured spread, {len(flips)} line(s) whose words changed, {settings} setting(s) "
         "changed"
     )
     return 1 if outside or flips else 0
+
+
+def update_measured_runs(notebooks: Sequence[str]) -> None:
+    """The headline ranges the notebooks' "your run and the measured runs" tables read, and
+    those committed tables, brought up to date with the envelope just written."""
+    headline_results.write_measured_runs(ENVELOPE_FILE)
+    redrawn = headline_results.rerender_tables(notebooks)
+    if redrawn:
+        print(f"measured runs: {redrawn} committed table(s) redrawn with the new ranges")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -662,6 +675,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         write_envelope(collected, runs)
         summary(collected)
         print(f"written: {ENVELOPE_FILE.relative_to(ROOT)}")
+        update_measured_runs(course_notebooks())
         return 0
     if args.command == "keep":
         names = [Path(n).name for n in args.notebooks] or course_notebooks()

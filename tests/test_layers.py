@@ -26,6 +26,7 @@ LAYERS: dict[str, int] = {
     "config": 0,
     "reproducibility": 0,
     "tables": 0,
+    "measured_runs": 0,
     # data
     "data": 1,
     "datasets": 1,
