@@ -46,32 +46,46 @@ HEADLINES: dict[str, dict[str, tuple[str, str]]] = {
     },
     "05_evaluation": {
         "test accuracy": ("04-20", "0:0:test accuracy: #"),
-        "test loss": ("04-22", "0:0:test loss (exact cross-entropy): #"),
+        "test loss (exact cross-entropy)": ("04-22", "0:0:test loss (exact cross-entropy): #"),
     },
     "06_better_training": {
-        "validation rule: epochs run": ("c76fb1d6", "0:0:mlp_val_loss: Stopped early after #"),
-        "chosen model: test loss": ("06-09", "0:0:validation rule # # #"),
-        "chosen model: test accuracy": ("06-09", "1:0:validation rule # # #"),
+        "validation-stopped MLP: epochs run": (
+            "c76fb1d6",
+            "0:0:mlp_val_loss: Stopped early after #",
+        ),
+        "validation-stopped MLP: test loss": ("06-09", "0:0:validation rule # # #"),
+        "validation-stopped MLP: test accuracy": ("06-09", "1:0:validation rule # # #"),
     },
     "07_convolutional_network": {
         "CNN: epoch kept": ("10-09", "1:0:cnn: Trained all # epochs. Kept the weights of epoch #"),
         "CNN: test accuracy": ("10-15", "3:0:CNN # # # # # #"),
-        "CNN: test errors": ("10-15", "5:0:CNN # # # # # #"),
     },
     "09_calibration_and_rejection": {
-        "temperature": ("07-11", "0:0:validation rule: temperature: #, threshold: #"),
-        "threshold": ("07-11", "1:0:validation rule: temperature: #, threshold: #"),
-        "test coverage": ("07-13", "2:0:validation rule # # # # #"),
-        "test accuracy answered": ("07-13", "3:0:validation rule # # # # #"),
+        "validation-stopped MLP: temperature": (
+            "07-11",
+            "0:0:validation rule: temperature: #, threshold: #",
+        ),
+        "validation-stopped MLP: threshold": (
+            "07-11",
+            "1:0:validation rule: temperature: #, threshold: #",
+        ),
+        "validation-stopped MLP: test coverage": ("07-13", "2:0:validation rule # # # # #"),
+        "validation-stopped MLP: test accuracy of answers": (
+            "07-13",
+            "3:0:validation rule # # # # #",
+        ),
     },
     "10_out_of_distribution": {
-        "11-class MLP: epochs run": ("64f63508", "0:0:mlp_not_a_digit: Stopped early after #"),
-        "11th class: mean validation AUROC": ("fa700c50", "0:0:11th class: mean validation AUROC"),
-        "11th class: threshold": ("08-05", "0:0:11th class: threshold: #"),
+        "11-class network: epochs run": ("64f63508", "0:0:mlp_not_a_digit: Stopped early after #"),
+        "11-class network: mean validation AUROC": (
+            "fa700c50",
+            "0:0:11th class: mean validation AUROC",
+        ),
+        "11-class network: threshold": ("08-05", "0:0:11th class: threshold: #"),
     },
     "11_your_own_digit": {
         "threshold": ("09-09", "1:0:temperature: #, threshold: #"),
-        "samples answered": ("09-12", "0:0:answered: # of #, right: #, wrong: #"),
+        "sample pictures answered (of 10)": ("09-12", "0:0:answered: # of #, right: #, wrong: #"),
     },
 }
 
