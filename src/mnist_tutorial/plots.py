@@ -143,8 +143,8 @@ def plot_confusion_matrix(
             cbar_kws={"format": PercentFormatter(1.0)},
         )
     else:
-        cmap = "Reds" if errors_only else "Blues"
-        sns.heatmap(matrix, annot=True, fmt="d", cmap=cmap, ax=ax, mask=mask)
+        # Blue for every confusion matrix of the course, counts or shares, all or mistakes only.
+        sns.heatmap(matrix, annot=True, fmt="d", cmap="Blues", ax=ax, mask=mask)
     ax.set_xlabel("Predicted digit")
     ax.set_ylabel("True digit")
     ax.set_title(title)
