@@ -25,6 +25,7 @@ import nbformat
 
 from mnist_tutorial.files import write_text_atomic
 from mnist_tutorial.measured_runs import compare_with_measured_runs
+from rig.nbval_tolerance import measured_values
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -107,7 +108,7 @@ def measured_ranges(envelope: dict) -> dict[str, dict[str, dict]]:
     for notebook, results in HEADLINES.items():
         for result, (cell, key) in results.items():
             entry = headline_entry(envelope["numbers"], notebook, cell, key)
-            values = [entry["committed"], *(v for v in entry["runs"].values() if v is not None)]
+            values = measured_values(entry)
             out.setdefault(notebook, {})[result] = {
                 "lowest": min(values),
                 "highest": max(values),

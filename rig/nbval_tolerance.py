@@ -484,6 +484,12 @@ def envelope_bounds(
     return min(wide[0], low - floor), max(wide[1], high + floor)
 
 
+def measured_values(entry: dict) -> list[float]:
+    """An envelope entry's values: its committed run's, then each measured run's that has
+    one (a run that did not print this number holds None)."""
+    return [v for v in [entry["committed"], *entry["runs"].values()] if v is not None]
+
+
 def accepts(
     values: Sequence[float],
     decimals: int,
@@ -527,8 +533,7 @@ def read_envelope(path: Path = ENVELOPE_FILE) -> Envelope:
     for notebook, cells in data["numbers"].items():
         for cell, entries in cells.items():
             for address, entry in entries.items():
-                values = [entry["committed"], *entry["runs"].values()]
-                measured = [v for v in values if v is not None]
+                measured = measured_values(entry)
                 numbers.setdefault(notebook, {}).setdefault(cell, {})[address] = (
                     measured,
                     entry["decimals"],

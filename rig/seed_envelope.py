@@ -455,7 +455,7 @@ def summary(collected: Collected) -> None:
         for cell, entries in cells.items():
             for address, entry in entries.items():
                 # every measured run and the one stored in the notebook
-                values = [v for v in [entry["committed"], *entry["runs"].values()] if v is not None]
+                values = plugin.measured_values(entry)
                 print(
                     f"  {notebook[:2]} {cell} {address:22s} committed {entry['committed']:g}, "
                     f"runs {min(values):g} .. {max(values):g}"
@@ -504,7 +504,7 @@ def print_ranges(notebooks: Sequence[str]) -> int:
                 found = plugin.find_number(lines, number)
                 text = "(not found)" if found is None else lines[found[0]]
                 # every measured run and the one stored in the notebook
-                values = [v for v in [entry["committed"], *entry["runs"].values()] if v is not None]
+                values = plugin.measured_values(entry)
                 print(
                     f"{name[:2]} {cell_id} {entry.get('spread', ''):14s} "
                     f"committed {entry['committed']:<8g} "
@@ -583,8 +583,7 @@ def refresh(notebooks: Sequence[str]) -> int:
                     ok = abs(new - old) <= plugin.MARGIN_FLOOR_UNITS * 10.0 ** -entry["decimals"]
                     values = [old]
                 else:
-                    values = [measured["committed"], *measured["runs"].values()]
-                    values = [v for v in values if v is not None]
+                    values = plugin.measured_values(measured)
                     spread = measured.get("spread", plugin.DEFAULT_SPREAD_KIND)
                     ok = accepts(values, measured["decimals"], new, None, sds[spread])
                 if not ok:

@@ -9,7 +9,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from rig.nbval_tolerance import ENVELOPE_FILE, equivalent_text, find_number, numbers_in
+from rig.nbval_tolerance import (
+    ENVELOPE_FILE,
+    equivalent_text,
+    find_number,
+    measured_values,
+    numbers_in,
+)
 from rig.seed_envelope import SEEDS, cell_outputs, course_notebooks
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -67,7 +73,7 @@ def _measured_ranges(name: str) -> list[tuple[float, float]]:
     for entries in ENVELOPE["numbers"].get(name, {}).values():
         for entry in entries.values():
             # Every measured run, the one stored in the notebook (the student's page) included.
-            values = [v for v in [entry["committed"], *entry["runs"].values()] if v is not None]
+            values = measured_values(entry)
             ranges.append((min(values), max(values)))
     return ranges
 
