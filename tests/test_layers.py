@@ -38,6 +38,7 @@ LAYERS: dict[str, int] = {
     # model
     "model": 2,
     "architecture": 2,
+    "augmentation": 2,
     # training
     "train": 3,
     # storing trained models

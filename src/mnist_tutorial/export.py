@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from mnist_tutorial._keras import keras
+from mnist_tutorial.augmentation import AUGMENTATION_LAYERS
 from mnist_tutorial.files import write_text_atomic
 from mnist_tutorial.images import preprocessing_constants
 from mnist_tutorial.rejection import RejectionSettings
@@ -138,7 +139,7 @@ def model_spec(
 ) -> dict[str, Any]:
     """The JSON-ready description of `model` that `export_weights` writes: an MLP (Dense
     layers) or a small CNN (valid 3x3 relu convolutions, max-pooling, Flatten, Dense; Dropout
-    does nothing at prediction and is left out)."""
+    and the augmentation layers do nothing at prediction and are left out)."""
     if precision not in PRECISIONS:
         raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
     layers, dense_labels, found = [], [], set()
@@ -153,7 +154,9 @@ def model_spec(
         elif isinstance(layer, keras.layers.Dense):
             layers.append(_weighted(layer, "dense", layer.get_config()["activation"], precision))
             dense_labels.append(label)
-        elif not isinstance(layer, (keras.layers.Dropout, keras.layers.InputLayer)):
+        elif not isinstance(
+            layer, (keras.layers.Dropout, keras.layers.InputLayer, *AUGMENTATION_LAYERS)
+        ):
             found.add(type(layer).__name__)
     dense = [layer for layer in layers if layer["type"] == "dense"]
     if found or not dense:

@@ -14,6 +14,7 @@ with it) reshapes images for either kind.
 from __future__ import annotations
 
 from mnist_tutorial._keras import keras
+from mnist_tutorial.augmentation import augmentation_layers
 from mnist_tutorial.config import CNNConfig, MLPConfig, TrainingConfig
 from mnist_tutorial.datasets import model_inputs
 
@@ -93,9 +94,10 @@ def build_mlp(config: MLPConfig | None = None) -> keras.Sequential:
 
 
 def build_cnn(config: CNNConfig | None = None) -> keras.Sequential:
-    """A small convnet: (conv 3x3 + relu, max-pool 2x2) per entry of `conv_filters`, then
-    flatten, a dense layer per entry of `hidden_units`, dropout and the softmax layer — the
-    shape of Keras' "Simple MNIST convnet", plus the hidden layer. Compiled.
+    """A small convnet: the config's augmentation layers (none by default), then (conv 3x3 +
+    relu, max-pool 2x2) per entry of `conv_filters`, then flatten, a dense layer per entry
+    of `hidden_units`, dropout and the softmax layer — the shape of Keras' "Simple MNIST
+    convnet", plus the hidden layer. Compiled.
 
     Notebook 7 writes these same lines out; seeding first makes the weights (and the
     dropout) the same on every build.
@@ -105,6 +107,7 @@ def build_cnn(config: CNNConfig | None = None) -> keras.Sequential:
     model = keras.Sequential(
         [
             keras.Input(shape=(28, 28, 1)),
+            *augmentation_layers(config),  # active only while training
             *(
                 layer
                 for filters in config.conv_filters

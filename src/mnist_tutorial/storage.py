@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from mnist_tutorial._keras import keras
+from mnist_tutorial.augmentation import CUSTOM_OBJECTS
 from mnist_tutorial.config import TrainingConfig, config_from_dict
 from mnist_tutorial.files import atomic_path, write_text_atomic
 from mnist_tutorial.model_files import ModelFileError, check_model_file
@@ -96,7 +97,7 @@ def load_model(path: str | os.PathLike[str]) -> keras.Model:
             # A model compiled on JAX records jit_compile=True; TensorFlow then falls back
             # to no XLA and says so. Harmless: the weights and predictions are the same.
             warnings.filterwarnings("ignore", message="Model doesn't support `jit_compile")
-            return keras.saving.load_model(path)
+            return keras.saving.load_model(path, custom_objects=CUSTOM_OBJECTS)
     except Exception as exc:  # Keras raises many kinds for a bad file
         detail = " ".join(str(exc).split())[:200]
         raise ModelFileError(f"{path} is not a readable Keras model ({detail})") from exc
@@ -164,7 +165,7 @@ def _load_without_initial_values(path: Path) -> keras.Model:
         config = json.loads(archive.read("config.json"))
     config["compile_config"] = None
     # Each layer looks its initializers up itself: in the scope, not in an argument.
-    with keras.saving.CustomObjectScope({_NUMPY_ZEROS_NAME: _NumpyZeros}):
+    with keras.saving.CustomObjectScope({_NUMPY_ZEROS_NAME: _NumpyZeros, **CUSTOM_OBJECTS}):
         model = keras.models.model_from_json(json.dumps(_without_initial_values(config)))
     model.load_weights(path)
     return model
