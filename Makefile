@@ -124,7 +124,7 @@ execute: install
 # The seed envelope, rig/seed_envelope.json: every notebook re-run once per training seed
 # (8 seeds, and the CNN once on JAX) in build/envelope/<run>/, the committed notebooks left as
 # they are, then each training-dependent number's values written (see rig/seed_envelope.py).
-# `make envelope NOTEBOOKS=notebooks/09_calibration_and_rejection.ipynb` re-runs one notebook,
+# `make envelope NOTEBOOKS=notebooks/10_calibration_and_rejection.ipynb` re-runs one notebook,
 # reusing the models that each seed's earlier notebooks trained, and replaces only its entries.
 # Slow, and never part of
 # `make test`, which only reads the file.

@@ -36,7 +36,7 @@ from mnist_tutorial.corruptions import (
     validation_suite,
 )
 from mnist_tutorial.data import load_mnist
-from mnist_tutorial.datasets import model_inputs
+from mnist_tutorial.evaluate import suite_accuracy
 from mnist_tutorial.images import ImageInputError, to_mnist_style
 from mnist_tutorial.storage import load_model, read_metadata
 from mnist_tutorial.tables import format_table
@@ -44,7 +44,7 @@ from mnist_tutorial.tables import format_table
 ROOT = Path(__file__).resolve().parents[1]
 DRAWINGS = ROOT / "examples" / "digits"
 #: The course's models in the order the notebooks train them; others follow by name.
-COURSE_ORDER = ("first_mlp", "mlp_val_loss", "mlp_not_a_digit", "cnn")
+COURSE_ORDER = ("first_mlp", "mlp_val_loss", "mlp_not_a_digit", "cnn", "cnn_augmented")
 
 
 def saved_models(models_dir: Path) -> list[tuple[str, Path, TrainingConfig]]:
@@ -71,11 +71,6 @@ def drawings() -> tuple[np.ndarray, np.ndarray]:
             continue
         labels.append(int(path.stem[-1]))
     return np.array(images, dtype=np.uint8).reshape(-1, 28, 28), np.array(labels)
-
-
-def accuracy(model, config: TrainingConfig, images: np.ndarray, labels: np.ndarray) -> float:
-    probabilities = model.predict(model_inputs(images, config), batch_size=1000, verbose=0)
-    return float(np.mean(np.argmax(probabilities, axis=-1) == labels))
 
 
 def pct(value: float) -> str:
@@ -116,10 +111,7 @@ def main() -> None:
             if key not in suites:
                 suites[key] = validation_suite(config, count=args.count, mnist=mnist)
         model = load_model(path)
-        results[name] = {
-            variant: accuracy(model, config, x, y) for variant, (x, y) in suites[key].items()
-        }
-        results[name]["drawings"] = accuracy(model, config, *drawn)
+        results[name] = suite_accuracy(model, {**suites[key], "drawings": drawn}, config)
     seconds = time.perf_counter() - started
     if not results:
         return

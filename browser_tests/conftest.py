@@ -140,7 +140,7 @@ def pytest_terminal_summary(terminalreporter) -> None:
 
 # ------------------------------------------------------------------ the draw page
 
-NETWORKS = ("first_mlp", "mlp_not_a_digit", "cnn")
+NETWORKS = ("first_mlp", "mlp_not_a_digit", "cnn_augmented")
 
 
 def reference_for(site: Path, name: str):

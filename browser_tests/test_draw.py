@@ -249,7 +249,7 @@ def test_each_network_is_described_by_its_own_layers(site, page) -> None:
     for network in NETWORKS:
         choose_network(page, network)
         described[network] = page.locator("#draw-layers").inner_text()
-    assert described["cnn"].startswith("2 convolutions (16 and 32 filters, ReLU)")
+    assert described["cnn_augmented"].startswith("2 convolutions (24 and 48 filters, ReLU)")
     assert described["first_mlp"] == (
         "2 dense layers of 128 and 64 neurons (ReLU), then a softmax over its 10 outputs"
     )
@@ -257,7 +257,7 @@ def test_each_network_is_described_by_its_own_layers(site, page) -> None:
 
 
 def test_the_eleven_output_network_refuses_what_the_first_mlp_reads(site, page) -> None:
-    """A square and a scribble: the first MLP must pick a digit among ten; notebook 10's network
+    """A square and a scribble: the first MLP must pick a digit among ten; notebook 11's network
     has a "not a digit" output. Both answers are shown as the page gives them."""
     shapes = {
         "square": [(0.25, 0.25), (0.75, 0.25), (0.75, 0.75), (0.25, 0.75), (0.25, 0.25)],
@@ -291,7 +291,7 @@ def _canvas_gray(page) -> np.ndarray:
     return np.asarray(rgba, dtype=np.uint8).reshape(280, 280, 4)[..., 0]
 
 
-@pytest.mark.parametrize("network", ["first_mlp", "cnn"])
+@pytest.mark.parametrize("network", ["first_mlp", "cnn_augmented"])
 def test_a_dot_and_a_blob_get_the_librarys_message_not_a_digit(site, page, network) -> None:
     """A single click (a dot: scaled up like any drawing, a disc that fills the 20-pixel box)
     and a filled blob: once a confident digit, now the library's ink rule refuses them, with
@@ -447,7 +447,7 @@ def test_the_network_choice_shows_its_whole_name_on_a_phone(site, browser, width
 
 def test_every_network_reads_every_sample_digit(site, page) -> None:
     """The page's sample digits (MNIST validation digits that scripts/make_sample_digits.py
-    chooses): every network answers each one, right. The drawn sample 1 of notebook 11 was
+    chooses): every network answers each one, right. The drawn sample 1 of notebook 12 was
     refused by two of the three (47.0 % and 50.3 %)."""
     _open(page, site)
     names = page.evaluate(

@@ -2,7 +2,7 @@
 one refuses drawn non-digits as not a digit (a square, a scribble, a line, crosses, a star, a
 blob, a letter, a smiley, a dot) and never reads a drawn digit wrong (right, or refused).
 
-Notebook 10 trains that answer on non-digits prepared as this page prepares a drawing
+Notebook 11 trains that answer on non-digits prepared as this page prepares a drawing
 (`mnist_tutorial.drawings`); none of the drawings below is among its training images.
 """
 
@@ -127,7 +127,7 @@ def _with_not_a_digit(site: Path) -> list[str]:
 #: The page's networks with a "not a digit" answer: the tests below run on these (a network
 #: without one can only answer a digit or "I don't know", so "refused as not a digit" would
 #: never be asserted of it).
-WITH_NOT_A_DIGIT = ["mlp_not_a_digit"]
+WITH_NOT_A_DIGIT = ["mlp_not_a_digit", "cnn_augmented"]
 
 
 def test_there_is_a_network_with_a_not_a_digit_answer(site) -> None:

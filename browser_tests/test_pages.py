@@ -29,7 +29,7 @@ DARK_MODE_PAGES = (
     "glossary.html",
     "docs/results.html",
     "04_model_and_training.html",
-    "10_out_of_distribution.html",
+    "11_out_of_distribution.html",
 )
 #: Alt text that says nothing: empty, a file name, or a hash.
 NO_ALT = re.compile(r"^\s*$|\.(png|jpe?g|gif|svg|webp)\s*$|^[0-9a-f]{12,}$|_images/", re.I)
@@ -352,9 +352,9 @@ def test_small_things(site: Path, server: str, browser) -> None:
     page.goto(server + results, wait_until="load")
     if "Speed" in page.locator(".bd-article").inner_text():
         assert page.locator(".bd-article a", has_text="Speed").count() >= 1
-    # The draw page names notebook 11 with a link.
+    # The draw page names notebook 12 with a link.
     page.goto(server + "draw.html", wait_until="load")
-    assert page.locator("a[href$='11_your_own_digit.html']").count() >= 1
+    assert page.locator("a[href$='12_your_own_digit.html']").count() >= 1
     context.close()
 
 

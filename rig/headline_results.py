@@ -61,7 +61,7 @@ HEADLINES: dict[str, dict[str, tuple[str, str]]] = {
         "CNN: epoch kept": ("10-09", "1:0:cnn: Trained all # epochs. Kept the weights of epoch #"),
         "CNN: test accuracy": ("10-15", "3:0:CNN # # # # # #"),
     },
-    "09_calibration_and_rejection": {
+    "10_calibration_and_rejection": {
         "validation-stopped MLP: temperature": (
             "07-11",
             "0:0:validation rule: temperature: #, threshold: #",
@@ -76,7 +76,7 @@ HEADLINES: dict[str, dict[str, tuple[str, str]]] = {
             "3:0:validation rule # # # # #",
         ),
     },
-    "10_out_of_distribution": {
+    "11_out_of_distribution": {
         "11-class network: epochs run": ("64f63508", "0:0:mlp_not_a_digit: Stopped early after #"),
         "11-class network: mean validation AUROC": (
             "fa700c50",
@@ -84,7 +84,7 @@ HEADLINES: dict[str, dict[str, tuple[str, str]]] = {
         ),
         "11-class network: threshold": ("08-05", "0:0:11th class: threshold: #"),
     },
-    "11_your_own_digit": {
+    "12_your_own_digit": {
         "threshold": ("09-09", "1:0:temperature: #, threshold: #"),
         "sample pictures answered (of 10)": ("09-12", "0:0:answered: # of #, right: #, wrong: #"),
     },

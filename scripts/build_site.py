@@ -6,10 +6,11 @@
    (one anchor per term), the instructors' pages docs/*.md (under docs/, links into the
    repository rewritten), and the results: docs/results.md, else the README's section.
 2. Exports the draw page's networks: the first MLP (`load_or_train(first_mlp_experiment())`, which
-   reuses models/first_mlp.keras when it was trained with that config), notebook 10's
-   11-class network (`ensure_rejection(not_a_digit_experiment())`) and notebook 7's CNN
-   (`ensure_rejection(cnn_experiment())`; each trained first if not saved), each with its
-   temperature and threshold chosen on its validation split, to _static/models/<name>.js;
+   reuses models/first_mlp.keras when it was trained with that config), notebook 11's
+   11-class network (`ensure_rejection(not_a_digit_experiment())`) and notebook 8's augmented
+   CNN (`ensure_rejection(augmented_cnn_experiment())`; each trained first if not saved),
+   each with its temperature and threshold chosen on its validation split, to
+   _static/models/<name>.js;
    and its sample pictures (site/sample_digits, examples/digits) as _static/sample_digits.js.
 3. Runs Sphinx (MyST-NB, sphinx-book-theme) into build/site.
 4. Puts in what comes from npm (package.json): MathJax 3 where a page has math, and Font
@@ -251,13 +252,13 @@ PRECISION = "int8"
 
 def export_models(static: Path, models_dir: Path) -> None:
     """The draw page's networks, each with its rejection settings -> static/models/*.js."""
-    from mnist_tutorial.config import cnn_experiment, not_a_digit_experiment
+    from mnist_tutorial.config import augmented_cnn_experiment, not_a_digit_experiment
     from mnist_tutorial.export import export_weights
     from mnist_tutorial.storage import load_model, model_path
     from mnist_tutorial.trained import ensure_rejection
 
     export_first_mlp(static / "models", models_dir)
-    for config in (not_a_digit_experiment(), cnn_experiment()):
+    for config in (augmented_cnn_experiment(), not_a_digit_experiment()):
         settings = ensure_rejection(config, models_dir)  # trains it first when not saved
         path = model_path(config, models_dir)
         target = static / "models" / f"{config.name}.js"
@@ -272,7 +273,7 @@ def export_samples(static: Path) -> int:
     """The draw page's sample pictures as _static/sample_digits.js, data: URLs, which a canvas
     may read pixels from even on a page opened from disk (a file:// image would taint it): its
     sample digits, site/sample_digits/mnist_*.png (MNIST validation digits that every network
-    of the page reads, chosen by `scripts/make_sample_digits.py --mnist`), and notebook 11's
+    of the page reads, chosen by `scripts/make_sample_digits.py --mnist`), and notebook 12's
     drawings, examples/digits/digit_*.png. Returns the number of pictures."""
     text = ""
     for name, folder, pattern in (

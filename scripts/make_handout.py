@@ -4,7 +4,7 @@ Used by `make handout`. Cells tagged "solution" (the worked answers to the exerc
 removed, every output and execution count is cleared, and the notebooks (with the glossary)
 are written to a folder that is not committed, `build/handout/` by default, laid out as the
 repository is, so that the copy is self-contained: `notebooks/`, the sample digits that
-notebook 11 reads (`examples/digits/`), and what installs the course's library with pip as
+notebook 12 reads (`examples/digits/`), and what installs the course's library with pip as
 the README says (`src/`, `pyproject.toml`, `requirements.lock`, the README itself). Each
 notebook is written to a temporary name and renamed, so an interrupted run leaves no half
 notebook.
@@ -22,7 +22,7 @@ import nbformat
 from mnist_tutorial.files import atomic_path
 
 ROOT = Path(__file__).resolve().parents[1]
-#: What the copy needs besides the notebooks: the sample digits notebook 11 reads, and what
+#: What the copy needs besides the notebooks: the sample digits notebook 12 reads, and what
 #: installs the library with pip (README, "Getting started").
 INSTALL_FOLDERS = ["examples/digits", "src"]
 INSTALL_FILES = ["README.md", "pyproject.toml", "requirements.lock"]

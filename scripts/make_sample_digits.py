@@ -4,7 +4,7 @@ and, with `--mnist`, choose the draw page's sample digits, `site/sample_digits/`
 Each drawn digit is a few pen strokes (polylines in a unit box), drawn with a varied stroke
 width, size, offset and a little rotation, on canvases of different sizes and colour modes:
 dark ink on white paper, light chalk on a dark board, RGB, and a transparent PNG.
-Deterministic: the same files every run. Notebook 11 reads them (and explains why the
+Deterministic: the same files every run. Notebook 12 reads them (and explains why the
 networks refuse the 1), as does `mnist-tutorial predict`'s documentation.
 
 The draw page's sample digits are MNIST digits that every network of the page reads (its

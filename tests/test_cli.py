@@ -56,3 +56,14 @@ def test_missing_model_is_one_line(tmp_path) -> None:
         f"mnist-tutorial: error: no model file at {model}: "
         f"train one first (`mnist-tutorial train --out {model}`)"
     )
+
+
+def test_predict_evaluate_and_train_default_to_the_courses_best_network() -> None:
+    from mnist_tutorial.cli import build_parser
+
+    parser = build_parser()
+    best = Path("models/cnn_augmented.keras")
+    assert parser.parse_args(["predict", "my_digit.png"]).model == best
+    assert parser.parse_args(["evaluate"]).model == best
+    assert parser.parse_args(["train"]).network == "cnn_augmented"
+    assert parser.parse_args(["train", "--network", "first_mlp"]).network == "first_mlp"

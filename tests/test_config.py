@@ -56,13 +56,14 @@ def test_the_notebooks_configs_take_the_training_seed_from_the_environment(monke
         "validation_stopped_experiment",
         "not_a_digit_experiment",
         "cnn_experiment",
+        "augmented_cnn_experiment",
     }
     experiments = [getattr(config_module, name) for name in sorted(imported)]
     # ... which are 42 without the variable (or with it empty) ...
     monkeypatch.delenv(SEED_VARIABLE, raising=False)
-    assert [experiment().seed for experiment in experiments] == [42] * 4
+    assert [experiment().seed for experiment in experiments] == [42] * 5
     monkeypatch.setenv(SEED_VARIABLE, " ")
-    assert [experiment().seed for experiment in experiments] == [42] * 4
+    assert [experiment().seed for experiment in experiments] == [42] * 5
     plain = {experiment.__name__: experiment() for experiment in experiments}
     # ... and take `make envelope`'s training seed from it; nothing else changes.
     monkeypatch.setenv(SEED_VARIABLE, "3")

@@ -71,7 +71,7 @@ def test_only_what_the_page_can_run_is_exported(tmp_path) -> None:
 
 
 def test_the_eleven_output_network_is_exported_with_its_class_names(tmp_path) -> None:
-    """Notebook 10's network: the 11th output is "not a digit"; two models share one page."""
+    """Notebook 11's network: the 11th output is "not a digit"; two models share one page."""
     eleven = build_mlp(MLPConfig(name="mlp_not_a_digit", not_a_digit_examples=10))
     ten = build_mlp(MLPConfig())
     a = export_weights(eleven, tmp_path / "eleven.js", rejection=SETTINGS)

@@ -24,7 +24,7 @@ def test_handout_drops_solutions_and_outputs_only(tmp_path: Path) -> None:
     notebooks = out / "notebooks"
     assert [p.name for p in sorted(notebooks.glob("*.ipynb"))] == [p.name for p in originals]
     assert (notebooks / "glossary.md").exists()
-    # Self-contained: notebook 11's sample digits at the path it reads, and the library.
+    # Self-contained: notebook 12's sample digits at the path it reads, and the library.
     digits = sorted(p.name for p in (ROOT / "examples" / "digits").iterdir())
     assert sorted(p.name for p in (out / "examples" / "digits").iterdir()) == digits
     assert (out / "src" / "mnist_tutorial" / "images.py").exists()

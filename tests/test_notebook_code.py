@@ -1,13 +1,14 @@
 """The Keras code students read in the notebooks is the code the library runs.
 
-Each of the course's four models is built, compiled and trained in plain Keras in the
-notebook that teaches it: the first MLP in notebook 4, the validation-stopped MLP in notebook 6,
-the CNN in notebook 7 and the 11-class MLP in notebook 10. These tests run those very cells
-(taken from the committed notebooks) and check that they build exactly what `build_model`
-builds (same layer configs, parameter count, starting weights, optimizer, loss), that they
-assemble the training data `training_arrays` assembles, and that they train exactly what
-`train_model` trains (same weights and history after the same epochs, same seed), so that
-`load_or_train`, the CLI and the draw page use the models the notebooks show.
+Each of the course's five models is built, compiled and trained in plain Keras in the
+notebook that teaches it: the first MLP in notebook 4, the validation-stopped MLP in
+notebook 6, the CNN in notebook 7, the augmented CNN in notebook 8 and the 11-class MLP in
+notebook 11. These tests run those very cells (taken from the committed notebooks) and check
+that they build exactly what `build_model` builds (same layer configs, parameter count,
+starting weights, optimizer, loss), that they assemble the training data `training_arrays`
+assembles, and that they train exactly what `train_model` trains (same weights and history
+after the same epochs, same seed), so that `load_or_train`, the CLI and the draw page use
+the models the notebooks show.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import pytest
 from mnist_tutorial._keras import keras
 from mnist_tutorial.config import (
     TrainingConfig,
+    augmented_cnn_experiment,
     cnn_experiment,
     first_mlp_experiment,
     not_a_digit_experiment,
@@ -239,10 +241,45 @@ def test_notebook_7_prepares_the_images_training_arrays_prepares() -> None:
     np.testing.assert_array_equal(code["y_val_one_hot"], y_val)
 
 
-# ---------------------------------------------------- notebook 10: the 11-class MLP
+# ---------------------------------------------------------- notebook 8: the augmented CNN
 
 
-def test_notebook_10_assembles_builds_and_trains_the_11_class_mlp(in_a_notebook_folder) -> None:
+def build_cnn_as_notebook_8(config: TrainingConfig, n_fit: int) -> keras.Model:
+    from mnist_tutorial.augmentation import RandomStrokeWidth
+
+    code = namespace(config=config, math=__import__("math"), RandomStrokeWidth=RandomStrokeWidth)
+    code["x_fit"] = np.broadcast_to(np.float32(0), (n_fit, 28, 28, 1))
+    exec(notebook_cell("08_digits_unlike_mnist.ipynb", "model = keras.Sequential("), code)
+    exec(notebook_cell("08_digits_unlike_mnist.ipynb", "model.compile("), code)
+    return code["model"]
+
+
+def test_notebook_8_builds_the_augmented_cnn() -> None:
+    config = augmented_cnn_experiment()
+    n_fit = 60_000 - config.validation_size + config.not_a_digit_examples
+    notebook_model, library_model = build_cnn_as_notebook_8(config, n_fit), build_model(config)
+    assert_same_network(notebook_model, library_model)
+    assert_same_compile(notebook_model, library_model)
+
+
+def test_notebook_8_trains_what_train_model_trains(in_a_notebook_folder) -> None:
+    """Augmentation included: the same random changes, so the same weights."""
+    config = augmented_cnn_experiment()
+    data = small_data((28, 28, 1), 11)
+    n_fit = 60_000 - config.validation_size + config.not_a_digit_examples
+    model = build_cnn_as_notebook_8(config, n_fit)
+    code = namespace(config=config, model=model, x_fit=data["x_fit"], y_fit=data["y_fit"])
+    code.update(x_val=data["x_val"], y_val=data["y_val"])
+    exec(notebook_cell("08_digits_unlike_mnist.ipynb", "model.fit("), code)
+    library_model, result = library_run(config, data)
+    assert_same_training(code["history"], code["model"], library_model, result)
+    assert read_metadata(in_a_notebook_folder / "cnn_augmented.keras")["config"] == config.to_dict()
+
+
+# ---------------------------------------------------- notebook 11: the 11-class MLP
+
+
+def test_notebook_11_assembles_builds_and_trains_the_11_class_mlp(in_a_notebook_folder) -> None:
     # The notebook's recipe with a tenth of its non-digits (the same kinds, the same code).
     config = not_a_digit_experiment().replace(not_a_digit_examples=600)
     (x_train, y_train), _ = load_mnist(verbose=False)
@@ -261,8 +298,8 @@ def test_notebook_10_assembles_builds_and_trains_the_11_class_mlp(in_a_notebook_
         not_a_digit_kinds=not_a_digit_kinds,
         plot_images_row=lambda *args, **kwargs: None,
     )
-    exec(notebook_cell("10_out_of_distribution.ipynb", "generated = not_a_digit_images("), code)
-    exec(notebook_cell("10_out_of_distribution.ipynb", "reject_model = keras.Sequential("), code)
+    exec(notebook_cell("11_out_of_distribution.ipynb", "generated = not_a_digit_images("), code)
+    exec(notebook_cell("11_out_of_distribution.ipynb", "reject_model = keras.Sequential("), code)
     (x_fit_11, y_fit_11), (x_val_11, y_val_11) = training_arrays(config)
     np.testing.assert_array_equal(code["x_fit_11"], x_fit_11)
     np.testing.assert_array_equal(code["y_fit_11"], y_fit_11)
@@ -276,7 +313,7 @@ def test_notebook_10_assembles_builds_and_trains_the_11_class_mlp(in_a_notebook_
     data = small_data((784,), 11)
     code.update(x_fit_11=data["x_fit"], y_fit_11=data["y_fit"])
     code.update(x_val_prepared=data["x_val"], y_val_11=data["y_val"])
-    exec(notebook_cell("10_out_of_distribution.ipynb", "reject_model.fit("), code)
+    exec(notebook_cell("11_out_of_distribution.ipynb", "reject_model.fit("), code)
     library_model, result = library_run(config, data)
     assert_same_training(code["history"], code["reject_model"], library_model, result)
     saved = in_a_notebook_folder / "mlp_not_a_digit.keras"

@@ -29,7 +29,7 @@ Data layer (with `data`, `datasets`, `preprocess`, `images`, `roundtrip`): NumPy
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,6 +48,8 @@ Suite = dict[str, tuple[np.ndarray, np.ndarray]]
 LEVELS: tuple[str, str, str] = ("mild", "medium", "strong")
 #: The name of the uncorrupted images in a suite (its first entry).
 CLEAN = "clean"
+#: `corruption_means`' name for the mean over every corrupted variant.
+MEAN_OF_ALL = "all corruptions"
 #: The grey level from which a pixel counts as ink (half of 255), for the broken strokes.
 INK_THRESHOLD = 128
 #: The side, in pixels, of the square of ink each break of `broken_strokes` erases.
@@ -323,6 +325,18 @@ def heldout_test_suite(
     corrupted with the fixed seed `seed`. `count` and `mnist` as for `validation_suite`."""
     _, (x_test, y_test) = mnist or load_mnist(verbose=False)
     return robustness_suite(x_test[:count], y_test[:count], seed)
+
+
+def corruption_means(accuracy: Mapping[str, float]) -> dict[str, float]:
+    """A suite's accuracies (by variant, as `mnist_tutorial.evaluate.suite_accuracy` gives
+    them) summed up: `clean`, then each corruption's mean over its three strengths, then
+    `MEAN_OF_ALL`, the mean over every corrupted variant."""
+    means = {CLEAN: accuracy[CLEAN]}
+    for corruption in CORRUPTIONS:
+        means[corruption.name] = float(np.mean([accuracy[v] for v in corruption.variants()]))
+    corrupted = [value for name, value in accuracy.items() if name != CLEAN]
+    means[MEAN_OF_ALL] = float(np.mean(corrupted))
+    return means
 
 
 @dataclass(frozen=True)

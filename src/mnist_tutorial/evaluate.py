@@ -17,6 +17,9 @@ import weakref
 import numpy as np
 
 from mnist_tutorial._keras import keras
+from mnist_tutorial.config import TrainingConfig
+from mnist_tutorial.corruptions import Suite
+from mnist_tutorial.datasets import model_inputs
 
 
 def predict_probabilities(model: keras.Model, x: np.ndarray, batch_size: int = 1000) -> np.ndarray:
@@ -132,3 +135,13 @@ def most_confused_pairs(matrix: np.ndarray, top: int = 10) -> list[tuple[int, in
         if i != j and matrix[i, j] > 0
     ]
     return sorted(pairs, key=lambda p: (-p[2], p[0], p[1]))[:top]
+
+
+def suite_accuracy(model: keras.Model, suite: Suite, config: TrainingConfig) -> dict[str, float]:
+    """The share of right answers on each variant of a robustness suite
+    (`mnist_tutorial.corruptions`), by variant name. A model with an 11th "not a digit" class
+    is scored on all its outputs: that answer counts as wrong."""
+    return {
+        name: float(np.mean(to_classes(predict_probabilities(model, model_inputs(x, config))) == y))
+        for name, (x, y) in suite.items()
+    }

@@ -5,7 +5,7 @@ rejection settings (temperature, threshold) and the constants of the MNIST-style
 preprocessing, as JSON (`.json`) or as a script that adds it to
 `window.MNIST_TUTORIAL_MODELS` under the model's name (`.js`, which a page opened from disk
 can load, unlike JSON; a page can load several). Ten outputs are the digits; an 11th is
-"not a digit" (notebook 10's network), which the page reads as a refusal. The site's
+"not a digit" (notebook 11's network), which the page reads as a refusal. The site's
 `mnist_digit.js` reads it. Written atomically.
 
 Kernels are float32, or with `precision="int8"` (what the site uses: a quarter of the

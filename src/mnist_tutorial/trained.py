@@ -106,7 +106,7 @@ def ensure_rejection(
     models_dir: str | os.PathLike[str] = "models",
     target_accuracy: float = 0.995,
 ) -> RejectionSettings:
-    """The rejection settings stored with `config`'s saved model (notebooks 9 and 10 store
+    """The rejection settings stored with `config`'s saved model (notebooks 10 and 11 store
     them); when there are none yet, choose them on the config's validation split and store
     them. Trains the model first if it is not saved yet."""
     path = ensure_trained(config, models_dir)
