@@ -61,6 +61,15 @@ HEADLINES: dict[str, dict[str, tuple[str, str]]] = {
         "CNN: epoch kept": ("10-09", "1:0:cnn: Trained all # epochs. Kept the weights of epoch #"),
         "CNN: test accuracy": ("10-15", "3:0:CNN # # # # # #"),
     },
+    "08_digits_unlike_mnist": {
+        "augmented CNN: epoch kept": (
+            "08-17f",
+            "1:0:cnn_augmented: Trained all # epochs. Kept the weights of epoch #",
+        ),
+        "augmented CNN: changed validation digits, % right": ("08-20", "1:0:all corruptions #% #%"),
+        "augmented CNN: test accuracy, %": ("08-24", "0:0:augmented CNN #% #%"),
+        "sample pictures read right (of 10)": ("08-22", "2:0:answered # of #, right: #"),
+    },
     "10_calibration_and_rejection": {
         "validation-stopped MLP: temperature": (
             "07-11",

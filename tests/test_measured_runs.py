@@ -42,3 +42,17 @@ def test_the_package_holds_ranges_for_the_notebooks() -> None:
     ranges = measured_ranges("05_evaluation")
     accuracy = ranges["test accuracy"]
     assert 0.9 < accuracy["lowest"] <= accuracy["highest"] < 1 and accuracy["runs"] >= 2
+
+
+def test_a_notebook_not_measured_yet_shows_its_values_and_says_so() -> None:
+    table = compare_with_measured_runs("a_new_notebook", {"test accuracy": 0.98256})
+    assert table.splitlines()[-1].split() == [
+        "test",
+        "accuracy",
+        "0.98256",
+        "not",
+        "measured",
+        "yet",
+        "0",
+        "-",
+    ]

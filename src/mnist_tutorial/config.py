@@ -330,9 +330,9 @@ def augmented_cnn_experiment() -> CNNConfig:
         restore_best_weights=True,
         not_a_digit_examples=6000,
         not_a_digit_recipe=NOT_A_DIGIT_RECIPE,
-        augment_shift=3.0,
-        augment_rotation=15.0,
-        augment_zoom=0.15,
-        augment_stroke=0.5,
+        augment_shift=2.0,
+        augment_rotation=10.0,
+        augment_zoom=0.1,
+        augment_stroke=0.25,
     )
     return with_training_seed_from_environment(config)

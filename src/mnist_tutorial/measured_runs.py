@@ -35,8 +35,14 @@ def compare_with_measured_runs(
 ) -> str:
     """A table: each result of `this_run` (named as in the measured ranges), its value, the
     measured runs' lowest to highest value, and whether this run lies within them. `ranges`
-    defaults to `measured_ranges(notebook)`."""
-    ranges = measured_ranges(notebook) if ranges is None else ranges
+    defaults to `measured_ranges(notebook)`. A notebook that has no measured runs yet (a new
+    one, executed before `make envelope` measured it) gets its values with "not measured
+    yet"."""
+    if ranges is None:
+        try:
+            ranges = measured_ranges(notebook)
+        except KeyError:
+            return _not_measured_yet(this_run)
     rows = []
     for result, value in this_run.items():
         if result not in ranges:
@@ -55,5 +61,14 @@ def compare_with_measured_runs(
                 "yes" if within else "no",
             ]
         )
+    headers = ["result", "this run", "measured runs: lowest to highest", "runs", "within"]
+    return format_table(headers, rows)
+
+
+def _not_measured_yet(this_run: Mapping[str, float]) -> str:
+    rows = [
+        [result, f"{float(value):g}", "not measured yet", "0", "-"]
+        for result, value in this_run.items()
+    ]
     headers = ["result", "this run", "measured runs: lowest to highest", "runs", "within"]
     return format_table(headers, rows)
