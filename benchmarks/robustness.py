@@ -111,7 +111,7 @@ def main() -> None:
             if key not in suites:
                 suites[key] = validation_suite(config, count=args.count, mnist=mnist)
         model = load_model(path)
-        results[name] = suite_accuracy(model, {**suites[key], "drawings": drawn}, config)
+        results[name] = suite_accuracy(model, {**suites[key], "drawings": drawn})
     seconds = time.perf_counter() - started
     if not results:
         return

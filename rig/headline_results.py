@@ -112,9 +112,12 @@ def headline_entry(numbers: dict, notebook: str, cell: str, key: str) -> dict:
 
 def measured_ranges(envelope: dict) -> dict[str, dict[str, dict]]:
     """Each headline result's lowest and highest value over the envelope's runs and its
-    committed run, how many values those are, and its decimals."""
+    committed run, how many values those are, and its decimals. A notebook the envelope has
+    not measured yet (new, executed once) is left out: its table says "not measured yet"."""
     out: dict[str, dict[str, dict]] = {}
     for notebook, results in HEADLINES.items():
+        if not envelope["numbers"].get(f"{notebook}.ipynb"):
+            continue
         for result, (cell, key) in results.items():
             entry = headline_entry(envelope["numbers"], notebook, cell, key)
             values = measured_values(entry)

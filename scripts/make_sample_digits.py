@@ -5,10 +5,10 @@ Each drawn digit is a few pen strokes (polylines in a unit box), drawn with a va
 width, size, offset and a little rotation, on canvases of different sizes and colour modes:
 dark ink on white paper, light chalk on a dark board, RGB, and a transparent PNG.
 Deterministic: the same files every run. Notebook 12 reads them (and explains why the
-networks refuse the 1), as does `mnist-tutorial predict`'s documentation.
+MLPs refuse the 1), as does `mnist-tutorial predict`'s documentation.
 
 The draw page's sample digits are MNIST digits that every network of the page reads (its
-drawn samples were refused, the 1 by two networks of three). The rule, `choose_mnist_samples`:
+drawn samples were refused, the 1 by the two MLPs). The rule, `choose_mnist_samples`:
 for each digit, the first image of the validation split (the 5000 training images that every
 network of the page was validated on and none trained on; never a test image) that every
 network answers right, as the page answers (temperature, threshold, "not a digit"), with a
@@ -107,7 +107,11 @@ def choose_mnist_samples(models_dir: Path, sure: float = SURE) -> dict[int, tupl
     first validation image of each digit that every network of the draw page answers right
     with at least `sure` (see the module's docstring)."""
     os.environ.setdefault("KERAS_BACKEND", "jax")
-    from mnist_tutorial.config import cnn_experiment, first_mlp_experiment, not_a_digit_experiment
+    from mnist_tutorial.config import (
+        augmented_cnn_experiment,
+        first_mlp_experiment,
+        not_a_digit_experiment,
+    )
     from mnist_tutorial.data import load_mnist
     from mnist_tutorial.images import to_mnist_style
     from mnist_tutorial.preprocess import split_validation
@@ -115,7 +119,7 @@ def choose_mnist_samples(models_dir: Path, sure: float = SURE) -> dict[int, tupl
     from mnist_tutorial.storage import load_model, model_path
     from mnist_tutorial.trained import ensure_rejection
 
-    configs = [not_a_digit_experiment(), first_mlp_experiment(), cnn_experiment()]
+    configs = [augmented_cnn_experiment(), not_a_digit_experiment(), first_mlp_experiment()]
     splits = {(c.validation_size, c.data_seed) for c in configs}
     if len(splits) != 1:
         raise SystemExit(f"the networks were validated on different splits: {splits}")

@@ -361,8 +361,8 @@
   });
 
   /* Sample pictures, a button each: MNIST digits that every network reads (chosen by
-     scripts/make_sample_digits.py --mnist), and notebook 12's drawings (whose 1 two networks
-     of three refuse, as notebook 12 explains). */
+     scripts/make_sample_digits.py --mnist), and notebook 12's drawings (whose 1 the two MLPs
+     refuse). */
   function addSamples(container, table, kind) {
     Object.keys(table || {}).sort().forEach(function (name) {
       const button = document.createElement("button");

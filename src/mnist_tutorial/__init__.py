@@ -13,7 +13,7 @@ The modules form layers; each imports only from its own layer or those below
     trained models    evaluate, calibration, rejection, ood, plots
     storage           storage, model_files (trained models on disk)
     training          train
-    model             model, architecture
+    model             model, architecture, augmentation
     data              data, datasets, preprocess, images, drawings, roundtrip, corruptions
     bottom            _keras, tensorflow_log, files, config, reproducibility, tables
 """

@@ -13,13 +13,14 @@ scikit-learn takes seconds).
 from __future__ import annotations
 
 import weakref
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from mnist_tutorial._keras import keras
-from mnist_tutorial.config import TrainingConfig
-from mnist_tutorial.corruptions import Suite
-from mnist_tutorial.datasets import model_inputs
+
+if TYPE_CHECKING:  # a type only: importing the suite's module would load SciPy and the data
+    from mnist_tutorial.corruptions import Suite
 
 
 def predict_probabilities(model: keras.Model, x: np.ndarray, batch_size: int = 1000) -> np.ndarray:
@@ -137,11 +138,24 @@ def most_confused_pairs(matrix: np.ndarray, top: int = 10) -> list[tuple[int, in
     return sorted(pairs, key=lambda p: (-p[2], p[0], p[1]))[:top]
 
 
-def suite_accuracy(model: keras.Model, suite: Suite, config: TrainingConfig) -> dict[str, float]:
+def suite_accuracy(model: keras.Model, suite: Suite) -> dict[str, float]:
     """The share of right answers on each variant of a robustness suite
     (`mnist_tutorial.corruptions`), by variant name. A model with an 11th "not a digit" class
     is scored on all its outputs: that answer counts as wrong."""
-    return {
-        name: float(np.mean(to_classes(predict_probabilities(model, model_inputs(x, config))) == y))
-        for name, (x, y) in suite.items()
+    answers = {
+        name: to_classes(predict_probabilities(model, as_model_input(x, model)))
+        for name, (x, _) in suite.items()
     }
+    return {name: float(np.mean(answers[name] == y)) for name, (_, y) in suite.items()}
+
+
+def as_model_input(images: np.ndarray, model: keras.Model) -> np.ndarray:
+    """Images as the model takes them: uint8 is scaled to [0, 1]; any layout is reshaped."""
+    images = np.asarray(images)
+    if images.dtype == np.uint8:
+        images = images.astype(np.float32) / 255.0
+    shape = tuple(model.input_shape[1:])
+    size = int(np.prod(shape))
+    if images.size % size:
+        raise ValueError(f"images of {images.shape} do not reshape to the model's input {shape}")
+    return images.astype(np.float32).reshape((-1, *shape))

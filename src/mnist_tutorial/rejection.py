@@ -21,7 +21,7 @@ import numpy as np
 
 from mnist_tutorial._keras import keras
 from mnist_tutorial.calibration import apply_temperature, fit_temperature
-from mnist_tutorial.evaluate import predict_logits
+from mnist_tutorial.evaluate import as_model_input, predict_logits
 from mnist_tutorial.files import write_text_atomic
 from mnist_tutorial.storage import read_metadata, sidecar_path
 
@@ -68,18 +68,6 @@ def threshold_for_accuracy(
         return float("inf"), 0.0
     best = ok[-1]  # thresholds descend, so the last one that reaches the target covers most
     return float(curve.thresholds[best]), float(curve.coverage[best])
-
-
-def as_model_input(images: np.ndarray, model: keras.Model) -> np.ndarray:
-    """Images as the model takes them: uint8 is scaled to [0, 1]; any layout is reshaped."""
-    images = np.asarray(images)
-    if images.dtype == np.uint8:
-        images = images.astype(np.float32) / 255.0
-    shape = tuple(model.input_shape[1:])
-    size = int(np.prod(shape))
-    if images.size % size:
-        raise ValueError(f"images of {images.shape} do not reshape to the model's input {shape}")
-    return images.astype(np.float32).reshape((-1, *shape))
 
 
 @dataclass(frozen=True)
