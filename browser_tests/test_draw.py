@@ -108,7 +108,7 @@ def test_the_draw_page_with_the_keyboard_alone(site, browser, width, height, mod
     # The other network, with the keyboard.
     _tab_to(page, "#draw-network")
     page.keyboard.press("ArrowDown")
-    page.wait_for_function("document.getElementById('draw-app').dataset.network === 'first_mlp'")
+    page.wait_for_function("document.getElementById('draw-app').dataset.network === 'mlp_not_a_digit'")
     assert page.locator("#draw-answer").get_attribute("data-digit") == "7"
     page.locator("#draw-app").scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / f"draw_{tag}_after_sample.png"))
