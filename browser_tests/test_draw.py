@@ -108,7 +108,9 @@ def test_the_draw_page_with_the_keyboard_alone(site, browser, width, height, mod
     # The other network, with the keyboard.
     _tab_to(page, "#draw-network")
     page.keyboard.press("ArrowDown")
-    page.wait_for_function("document.getElementById('draw-app').dataset.network === 'mlp_not_a_digit'")
+    page.wait_for_function(
+        "document.getElementById('draw-app').dataset.network === 'mlp_not_a_digit'"
+    )
     assert page.locator("#draw-answer").get_attribute("data-digit") == "7"
     page.locator("#draw-app").scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / f"draw_{tag}_after_sample.png"))
@@ -249,11 +251,14 @@ def test_each_network_is_described_by_its_own_layers(site, page) -> None:
     for network in NETWORKS:
         choose_network(page, network)
         described[network] = page.locator("#draw-layers").inner_text()
-    assert described["cnn_augmented"].startswith("2 convolutions (24 and 48 filters, ReLU)")
-    assert described["first_mlp"] == (
-        "2 dense layers of 128 and 64 neurons (ReLU), then a softmax over its 10 outputs"
+    assert described["cnn_augmented"] == (
+        "2 convolutions (24 and 48 filters, ReLU) with max pooling, "
+        "1 dense layer of 128 neurons (ReLU), a softmax over 11 outputs"
     )
-    assert described["mlp_not_a_digit"].endswith("a softmax over its 11 outputs")
+    assert described["first_mlp"] == (
+        "2 dense layers of 128 and 64 neurons (ReLU), a softmax over 10 outputs"
+    )
+    assert described["mlp_not_a_digit"].endswith("a softmax over 11 outputs")
 
 
 def test_the_eleven_output_network_refuses_what_the_first_mlp_reads(site, page) -> None:

@@ -63,7 +63,7 @@
     });
   }
 
-  /** The network in words, from its own layers ("2 convolutions of 16 and 32 filters...") */
+  /** The network in words, from its own layers ("2 convolutions (24 and 48 filters...") */
   function describe(m) {
     const conv = m.layers.filter(function (l) { return l.type === "conv2d"; });
     const dense = m.layers.filter(function (l) { return l.type === "dense"; });
@@ -71,15 +71,15 @@
     const parts = [];
     if (conv.length) {
       parts.push(conv.length + " convolution" + (conv.length > 1 ? "s" : "") + " (" +
-        conv.map(function (l) { return l.units; }).join(" and ") + " filters, ReLU), each " +
-        "followed by max pooling");
+        conv.map(function (l) { return l.units; }).join(" and ") + " filters, ReLU) with max " +
+        "pooling");
     }
     if (hidden.length) {
       parts.push(hidden.length + " dense layer" + (hidden.length > 1 ? "s" : "") + " of " +
         hidden.join(" and ") + " neurons (ReLU)");
     }
-    parts.push("a softmax over its " + m.classes.length + " outputs");
-    return parts.join(", then ");
+    parts.push("a softmax over " + m.classes.length + " outputs");
+    return parts.join(", ");
   }
 
   let model = null;
