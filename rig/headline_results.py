@@ -66,7 +66,7 @@ HEADLINES: dict[str, dict[str, tuple[str, str]]] = {
             "08-17f",
             "1:0:cnn_augmented: Trained all # epochs. Kept the weights of epoch #",
         ),
-        "augmented CNN: changed validation digits, % right": ("08-20", "1:0:all corruptions #% #%"),
+        "augmented CNN: changed validation digits, % right": ("08-20", "1:0:all changes #% #%"),
         "augmented CNN: test accuracy, %": ("08-24", "0:0:augmented CNN #% #%"),
         "sample pictures read right (of 10)": ("08-22", "2:0:answered # of #, right: #"),
     },

@@ -274,13 +274,14 @@ def test_validation_variants_come_from_the_validation_split_never_the_test_set(m
 
 
 def test_corruption_means_average_each_corruption_over_its_strengths() -> None:
-    from mnist_tutorial.corruptions import MEAN_OF_ALL, corruption_means, variant_names
+    from mnist_tutorial.corruptions import AS_WRITTEN, MEAN_OF_ALL, corruption_means, variant_names
 
     accuracy = {name: 0.5 for name in variant_names()}
     accuracy["clean"] = 0.99
     accuracy["shift/mild"], accuracy["shift/medium"], accuracy["shift/strong"] = 0.9, 0.6, 0.3
     means = corruption_means(accuracy)
-    assert list(means) == ["clean", *(c.name for c in CORRUPTIONS), MEAN_OF_ALL]
-    assert means["clean"] == 0.99 and means["shift"] == pytest.approx(0.6)
-    assert means["rotate"] == 0.5
+    assert list(means) == [AS_WRITTEN, *(c.label for c in CORRUPTIONS), MEAN_OF_ALL]
+    assert means["as written"] == 0.99 and means["moved"] == pytest.approx(0.6)
+    assert means["turned"] == 0.5
+    assert len({c.label for c in CORRUPTIONS}) == len(CORRUPTIONS)
     assert means[MEAN_OF_ALL] == pytest.approx((0.9 + 0.6 + 0.3 + 24 * 0.5) / 27)

@@ -48,8 +48,10 @@ Suite = dict[str, tuple[np.ndarray, np.ndarray]]
 LEVELS: tuple[str, str, str] = ("mild", "medium", "strong")
 #: The name of the uncorrupted images in a suite (its first entry).
 CLEAN = "clean"
-#: `corruption_means`' name for the mean over every corrupted variant.
-MEAN_OF_ALL = "all corruptions"
+#: `corruption_means`' label for the uncorrupted images and for the mean over every corrupted
+#: variant.
+AS_WRITTEN = "as written"
+MEAN_OF_ALL = "all changes"
 #: The grey level from which a pixel counts as ink (half of 255), for the broken strokes.
 INK_THRESHOLD = 128
 #: The side, in pixels, of the square of ink each break of `broken_strokes` erases.
@@ -236,8 +238,9 @@ def broken_strokes(images: np.ndarray, breaks: float, rng: np.random.Generator) 
 
 @dataclass(frozen=True)
 class Corruption:
-    """One corruption of the suite: its name, its function, its three strengths (mild,
-    medium, strong, in `unit`) and what it imitates."""
+    """One corruption of the suite: its name (in a suite's variant names, and in the seed of
+    its random draws), its function, its three strengths (mild, medium, strong, in `unit`),
+    what it imitates, and its label in a table for people (`corruption_means`)."""
 
     name: str
     function: CorruptionFunction
@@ -246,6 +249,7 @@ class Corruption:
     #: the factor 1.3 either way).
     unit: str
     description: str
+    label: str
 
     def variants(self) -> tuple[str, ...]:
         """The names of its three variants in a suite: `name/mild`, `name/medium`, ..."""
@@ -254,15 +258,28 @@ class Corruption:
 
 #: The suite: every corruption with its mild, medium and strong strengths.
 CORRUPTIONS: tuple[Corruption, ...] = (
-    Corruption("shift", shift, (2, 4, 6), "pixels", "moved off the centre"),
-    Corruption("rotate", rotate, (15, 30, 45), "degrees", "turned either way"),
-    Corruption("scale", scale, (0.15, 0.3, 0.45), "larger or smaller", "drawn too big or small"),
-    Corruption("thicken", thicken, (0.5, 1, 1.5), "pixels a side", "bolder strokes"),
-    Corruption("thin", thin, (0.5, 0.75, 1), "pixels a side", "finer strokes"),
-    Corruption("blur", blur, (1, 1.5, 2), "pixels (sigma)", "out of focus"),
-    Corruption("gaussian_noise", gaussian_noise, (0.1, 0.2, 0.35), "of 255 (sd)", "grain"),
-    Corruption("salt_and_pepper", salt_and_pepper, (0.02, 0.05, 0.1), "of pixels", "dust"),
-    Corruption("broken_strokes", broken_strokes, (1, 2, 3), "gaps", "a pen that skips"),
+    Corruption("shift", shift, (2, 4, 6), "pixels", "moved off the centre", "moved"),
+    Corruption("rotate", rotate, (15, 30, 45), "degrees", "turned either way", "turned"),
+    Corruption(
+        "scale",
+        scale,
+        (0.15, 0.3, 0.45),
+        "larger or smaller",
+        "drawn too big or small",
+        "too big or small",
+    ),
+    Corruption(
+        "thicken", thicken, (0.5, 1, 1.5), "pixels a side", "bolder strokes", "bolder strokes"
+    ),
+    Corruption("thin", thin, (0.5, 0.75, 1), "pixels a side", "finer strokes", "finer strokes"),
+    Corruption("blur", blur, (1, 1.5, 2), "pixels (sigma)", "out of focus", "blurred"),
+    Corruption(
+        "gaussian_noise", gaussian_noise, (0.1, 0.2, 0.35), "of 255 (sd)", "grain", "grainy"
+    ),
+    Corruption("salt_and_pepper", salt_and_pepper, (0.02, 0.05, 0.1), "of pixels", "dust", "dusty"),
+    Corruption(
+        "broken_strokes", broken_strokes, (1, 2, 3), "gaps", "a pen that skips", "broken strokes"
+    ),
 )
 
 
@@ -329,11 +346,12 @@ def heldout_test_suite(
 
 def corruption_means(accuracy: Mapping[str, float]) -> dict[str, float]:
     """A suite's accuracies (by variant, as `mnist_tutorial.evaluate.suite_accuracy` gives
-    them) summed up: `clean`, then each corruption's mean over its three strengths, then
-    `MEAN_OF_ALL`, the mean over every corrupted variant."""
-    means = {CLEAN: accuracy[CLEAN]}
+    them) summed up for a table, by label: `AS_WRITTEN` (the clean images), then each
+    corruption's `label` with its mean over its three strengths, then `MEAN_OF_ALL`, the mean
+    over every corrupted variant."""
+    means = {AS_WRITTEN: accuracy[CLEAN]}
     for corruption in CORRUPTIONS:
-        means[corruption.name] = float(np.mean([accuracy[v] for v in corruption.variants()]))
+        means[corruption.label] = float(np.mean([accuracy[v] for v in corruption.variants()]))
     corrupted = [value for name, value in accuracy.items() if name != CLEAN]
     means[MEAN_OF_ALL] = float(np.mean(corrupted))
     return means

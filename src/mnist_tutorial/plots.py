@@ -68,38 +68,32 @@ def plot_history(
     title: str | None = None,
 ) -> Figure:
     """Two panels per epoch: the loss (log scale, so late small changes stay visible) and the
-    accuracy; training curves solid, validation curves dashed when the history has them.
+    accuracy; training curves solid and blue, validation curves dashed and orange (when the
+    history has them), in both panels.
 
-    Each panel marks where training stopped (its last epoch, a dotted line) and, given
-    `kept_epoch`, the epoch whose weights the model kept (a dash-dot line; one line when the
-    two are the same epoch). Both are black, so that runs that stop and keep at other epochs
-    draw the same colours."""
+    Each panel marks the last epoch trained (a dotted line) and, given `kept_epoch`, the epoch
+    whose weights the model kept (a dash-dot line; one line when the two are the same epoch).
+    Both are black, so that runs that stop and keep at other epochs draw the same colours."""
     fig = Figure(figsize=(10, 4), layout="constrained")
     loss_ax, acc_ax = fig.subplots(1, 2)
-    # Each curve has a colour of its own (loss: blue/orange, accuracy: green/red), so a
-    # missing or extra curve changes the picture's colours, not only its lines.
-    panels = (
-        (loss_ax, "loss", "Loss (log scale)", ("C0", "C1")),
-        (acc_ax, "accuracy", "Accuracy", ("C2", "C3")),
-    )
-    stopped = max((len(values) for values in history.values()), default=0)
-    for ax, metric, label, colours in panels:
-        curves = ((metric, "training", "-"), (f"val_{metric}", "validation", "--"))
-        for (key, name, style), colour in zip(curves, colours, strict=True):
+    panels = ((loss_ax, "loss", "Loss (log scale)"), (acc_ax, "accuracy", "Accuracy"))
+    last = max((len(values) for values in history.values()), default=0)
+    for ax, metric, label in panels:
+        curves = ((metric, "training", "-", "C0"), (f"val_{metric}", "validation", "--", "C1"))
+        for key, name, style, colour in curves:
             if key in history:
                 epochs = np.arange(1, len(history[key]) + 1)
                 ax.plot(epochs, history[key], style, color=colour, label=name)
         if not ax.get_legend_handles_labels()[0]:  # a history without this metric
             ax.set_title(label.split(" (")[0])
             continue
-        if kept_epoch is not None and kept_epoch != stopped:
-            ax.axvline(stopped, color="k", linestyle=":", label=f"stopped: epoch {stopped}")
+        if kept_epoch is not None and kept_epoch != last:
+            ax.axvline(last, color="k", linestyle=":", label=f"last epoch: {last}")
             ax.axvline(kept_epoch, color="k", linestyle="-.", label=f"kept: epoch {kept_epoch}")
         elif kept_epoch is not None:
-            both = f"stopped and kept: epoch {stopped}"
-            ax.axvline(stopped, color="k", linestyle="-.", label=both)
+            ax.axvline(last, color="k", linestyle="-.", label=f"last and kept: epoch {last}")
         else:
-            ax.axvline(stopped, color="k", linestyle=":", label=f"stopped: epoch {stopped}")
+            ax.axvline(last, color="k", linestyle=":", label=f"last epoch: {last}")
         ax.set_xlabel("Epoch")
         ax.set_ylabel(label)
         ax.set_title(label.split(" (")[0])
