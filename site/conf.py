@@ -23,8 +23,9 @@ myst_heading_anchors = 3
 html_theme = "sphinx_book_theme"
 html_title = "MNIST with Keras: a tutorial"
 html_static_path = ["_static"]
-# course.css: contrast of coloured outputs, long lines, phones, focus rings, print.
-html_css_files = ["course.css", "draw.css"]
+# course.css: contrast of coloured outputs, long lines, phones, focus rings, print. draw.css
+# only on the draw page (`setup` below), so that no other page loads it.
+html_css_files = ["course.css"]
 # course.js: the theme's sidebar buttons wired (pydata-sphinx-theme #2451), copy buttons,
 # search excerpts when the site is opened from disk.
 html_js_files = [("course.js", {"defer": "defer"})]
@@ -51,3 +52,12 @@ html_favicon = "_static/favicon.png"
 # Math, on pages that have some, from a local MathJax 3 (SVG output: no web fonts, which
 # browsers refuse to load from file://); scripts/build_site.py vendors it from npm.
 mathjax_path = "mathjax/tex-svg-full.js"
+
+
+def _draw_page_css(app, pagename, templatename, context, doctree) -> None:  # noqa: ANN001
+    if pagename == "draw":
+        app.add_css_file("draw.css")
+
+
+def setup(app) -> None:  # noqa: ANN001
+    app.connect("html-page-context", _draw_page_css)
