@@ -314,20 +314,11 @@ def augmented_cnn_experiment() -> CNNConfig:
     MNIST's validation split and its corrupted variants, by a rule written before the sweep
     ran (`benchmarks/augmented_cnn_sweep.py`, docs/robustness.md). Training seed as in
     `first_mlp_experiment`."""
-    config = CNNConfig(
+    return cnn_experiment().replace(  # notebook 7's CNN (its training seed too), with:
         name="cnn_augmented",
         conv_filters=(24, 48),
-        hidden_units=(128,),
-        dropout=0.25,
-        batch_size=128,
         epochs=10,
-        learning_rate=0.003,
-        lr_schedule="warmup_cosine",
-        warmup_epochs=1.0,
-        validation_size=5000,
-        early_stopping_monitor="val_loss",
         early_stopping_patience=10,
-        restore_best_weights=True,
         not_a_digit_examples=6000,
         not_a_digit_recipe=NOT_A_DIGIT_RECIPE,
         augment_shift=2.0,
@@ -335,4 +326,3 @@ def augmented_cnn_experiment() -> CNNConfig:
         augment_zoom=0.1,
         augment_stroke=0.25,
     )
-    return with_training_seed_from_environment(config)
