@@ -193,7 +193,9 @@ def _import_keras_without_extras() -> None:
 
 
 def _class_name(index: int) -> str | int:
-    return "not a digit" if index == 10 else index
+    from mnist_tutorial.rejection import NOT_A_DIGIT  # imported once Keras is (predict)
+
+    return "not a digit" if index == NOT_A_DIGIT else index
 
 
 def _probability(text: str) -> float:

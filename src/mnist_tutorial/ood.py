@@ -18,7 +18,7 @@ from scipy.special import logsumexp
 from sklearn.metrics import roc_auc_score
 
 from mnist_tutorial.calibration import apply_temperature
-from mnist_tutorial.rejection import threshold_for_accuracy
+from mnist_tutorial.rejection import digit_only_scores, threshold_for_accuracy
 from mnist_tutorial.tables import format_table
 
 
@@ -109,7 +109,7 @@ def choose_threshold(
     """The lowest score threshold whose answered *validation* digits are at least
     `target_accuracy` right (a "not a digit" answer counts as a refusal)."""
     scores, predicted = digit_scores(val_logits, method, temperature)
-    scores = np.where(predicted < 10, scores, -np.inf)
+    scores = digit_only_scores(scores, predicted)
     return threshold_for_accuracy(scores, predicted == np.asarray(y_val), target_accuracy)[0]
 
 
@@ -127,13 +127,13 @@ def ood_report(
     scores, predicted = digit_scores(test_logits, method, temperature)
     correct = predicted == np.asarray(y_test)
     # A "not a digit" answer on a test digit is a refusal, never an accepted answer.
-    scores = np.where(predicted < 10, scores, -np.inf)
+    scores = digit_only_scores(scores, predicted)
     answered = scores >= threshold
     accuracy = float(correct[answered].mean()) if answered.any() else float("nan")
     report = OODReport(threshold, float(answered.mean()), accuracy)
     for name, logits in ood_logits.items():
         out_scores, out_pred = digit_scores(logits, method, temperature)
-        out_scores = np.where(out_pred < 10, out_scores, -np.inf)
+        out_scores = digit_only_scores(out_scores, out_pred)
         report.accepted[name] = acceptance_rate(out_scores, threshold)
         report.auroc[name] = auroc_in_vs_out(
             np.nan_to_num(scores, neginf=-1e9), np.nan_to_num(out_scores, neginf=-1e9)

@@ -25,6 +25,16 @@ from mnist_tutorial.evaluate import as_model_input, predict_logits
 from mnist_tutorial.files import write_text_atomic
 from mnist_tutorial.storage import read_metadata, sidecar_path
 
+#: The index of the 11th output, "not a digit", of a model that has one; `decide` also uses it
+#: for "no answer".
+NOT_A_DIGIT = 10
+
+
+def digit_only_scores(scores: np.ndarray, predicted: np.ndarray) -> np.ndarray:
+    """`scores` with -inf where the predicted class is "not a digit" (`NOT_A_DIGIT`): that
+    answer is a refusal, never an accepted digit, at any threshold."""
+    return np.where(np.asarray(predicted) < NOT_A_DIGIT, scores, -np.inf)
+
 
 @dataclass(frozen=True)
 class RiskCoverage:
@@ -89,7 +99,7 @@ def predict_or_reject(
     """
     logits = predict_logits(model, as_model_input(images, model))
     answered = decide(logits, temperature, threshold).answered_class
-    classes = [int(c) if c < 10 else None for c in answered]
+    classes = [int(c) if c < NOT_A_DIGIT else None for c in answered]
     return Decisions(classes, apply_temperature(logits, temperature))
 
 
@@ -127,7 +137,7 @@ def choose_rejection(
     logits = predict_logits(model, as_model_input(x_val, model))
     temperature = fit_temperature(logits, y_val)
     decisions = decide(logits, temperature, threshold=0.0)
-    scores = np.where(decisions.answered_class < 10, decisions.confidence, -np.inf)
+    scores = digit_only_scores(decisions.confidence, decisions.top_class)
     threshold, _ = threshold_for_accuracy(scores, decisions.top_class == y_val, target_accuracy)
     return RejectionSettings(temperature, threshold, target_accuracy)
 
@@ -140,12 +150,13 @@ class _Scored:
 
 
 def decide(logits: np.ndarray, temperature: float, threshold: float) -> _Scored:
-    """Top class and its temperature-scaled probability per row; `answered_class` is 10
-    ("no answer") where the top is "not a digit" or the probability is under `threshold`."""
+    """Top class and its temperature-scaled probability per row; `answered_class` is
+    `NOT_A_DIGIT` ("no answer") where the top is "not a digit" or the probability is under
+    `threshold`."""
     probabilities = apply_temperature(logits, temperature)
     top = probabilities.argmax(axis=1)
     confidence = probabilities.max(axis=1)
-    answered = np.where((top < 10) & (confidence >= threshold), top, 10)
+    answered = np.where((top < NOT_A_DIGIT) & (confidence >= threshold), top, NOT_A_DIGIT)
     return _Scored(top, answered, confidence)
 
 
@@ -157,7 +168,7 @@ def report_rejection(
     y = np.asarray(y)
     logits = predict_logits(model, as_model_input(x, model))
     scored = decide(logits, settings.temperature, settings.threshold)
-    answered = scored.answered_class < 10
+    answered = scored.answered_class < NOT_A_DIGIT
     return {
         "coverage": float(answered.mean()),
         "accuracy_answered": float((scored.top_class == y)[answered].mean())
