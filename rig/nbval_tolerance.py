@@ -89,11 +89,11 @@ STRUCTURE_ONLY_LINES = re.compile(r"^environment: ")
 # Text that may legitimately read two ways, made equal before comparing (both sides).
 EQUIVALENT_TEXT: list[tuple[re.Pattern[str], str, str]] = [
     (
-        re.compile(r"\[(?:loaded from|trained now, saved to) ([^\]]+)\]"),
-        r"[model file \1]",
+        re.compile(r"\((?:trained earlier, loaded|trained now, saved to [^)]+)\)$", re.M),
+        "(model file)",
         "Whether a notebook trained a model now or found it saved by an earlier notebook "
         "depends on what ran before (a fresh clone, an instructor's models/); the sentence "
-        "about the run and the file name are still compared.",
+        "about the run, which starts with the model's name, is still compared.",
     ),
 ]
 

@@ -173,11 +173,11 @@ def test_table_cells_have_envelopes_of_their_own() -> None:
 
 
 def test_a_model_trained_now_or_loaded_reads_the_same() -> None:
-    loaded = "cnn: Stopped early after 7 epochs. [loaded from ../models/cnn.keras]\n"
-    trained = "cnn: Stopped early after 7 epochs. [trained now, saved to ../models/cnn.keras]\n"
+    loaded = "cnn: Stopped early after 7 epochs. (trained earlier, loaded)\n"
+    trained = "cnn: Stopped early after 7 epochs. (trained now, saved to ../models/cnn.keras)\n"
     assert compare_text(loaded, trained) == []
-    other_file = "cnn: Stopped early after 7 epochs. [loaded from ../models/other.keras]\n"
-    assert compare_text(loaded, other_file)
+    other_model = "mlp: Stopped early after 7 epochs. (trained earlier, loaded)\n"
+    assert compare_text(loaded, other_model)
 
 
 def test_envelope_file_is_read_by_notebook_cell_and_output(tmp_path) -> None:

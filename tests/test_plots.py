@@ -64,6 +64,10 @@ def test_figures_are_returned_not_shown() -> None:
 
     bars = plot_class_probabilities(np.array([0.05] * 9 + [0.55]))
     assert len(bars.axes[0].patches) == 10
+    with_threshold = plot_class_probabilities(np.array([0.05] * 9 + [0.55]), threshold=0.8)
+    legend = [t.get_text() for t in with_threshold.axes[0].get_legend().get_texts()]
+    assert legend == ["the most likely", "threshold (0.80)"]
+    assert with_threshold.axes[0].lines[0].get_ydata()[0] == 0.8
     assert isinstance(plot_image(np.zeros(784)), Figure)
     assert len(plot_image(np.zeros(784)).axes) == 1  # a digit's range: no colour bar
     noise = np.linspace(-1, 1, 784)

@@ -38,14 +38,14 @@ def test_load_or_train_reuses_only_a_matching_config(tmp_path, monkeypatch, caps
     assert calls == [] and loaded_result == result
     assert loaded.count_params() == model.count_params()
     said_loaded = capsys.readouterr().out
-    assert said_loaded == f"tiny: Trained all 1 epoch. [loaded from {tmp_path / 'tiny.keras'}]\n"
+    assert said_loaded == "tiny: Trained all 1 epoch. (trained earlier, loaded)\n"
 
     load_or_train(config.replace(epochs=2), tmp_path)
     assert calls == [config.replace(epochs=2)]
     said_trained = capsys.readouterr().out
-    # The same sentence either way; only the bracket says where the model came from.
-    assert said_trained.startswith("tiny: Trained all 1 epoch. [")
-    assert said_trained.endswith(f"[trained now, saved to {tmp_path / 'tiny.keras'}]\n")
+    # The same sentence either way; only the parentheses say where the model came from.
+    assert said_trained.startswith("tiny: Trained all 1 epoch. (")
+    assert said_trained.endswith(f"(trained now, saved to {tmp_path / 'tiny.keras'})\n")
 
 
 def test_only_ensure_rejection_chooses_rejection_settings() -> None:

@@ -167,18 +167,23 @@ def plot_wrong_predictions(
     return fig
 
 
-def plot_class_probabilities(probabilities: np.ndarray, title: str | None = None) -> Figure:
+def plot_class_probabilities(
+    probabilities: np.ndarray, title: str | None = None, threshold: float | None = None
+) -> Figure:
     """The probability of each class for one input, as a bar chart: the most likely one in
-    orange (the legend says so), the others in blue."""
+    orange (the legend says so), the others in blue; given `threshold`, a dashed black line at
+    that probability (the network answers only when its top bar reaches it)."""
     p = np.asarray(probabilities).reshape(-1)
     fig = Figure(figsize=(6, 3), layout="constrained")
     ax = fig.subplots()
     best = int(np.argmax(p))
     colors = ["tab:orange" if i == best else "tab:blue" for i in range(len(p))]
     bars = ax.bar(np.arange(len(p)), p, color=colors)
-    ax.legend(
-        [bars[best]], ["the most likely"], loc="upper left" if best > len(p) / 2 else "upper right"
-    )
+    handles, labels = [bars[best]], ["the most likely"]
+    if threshold is not None:
+        handles.append(ax.axhline(threshold, color="k", linestyle="--", linewidth=1))
+        labels.append(f"threshold ({threshold:.2f})")
+    ax.legend(handles, labels, loc="upper left" if best > len(p) / 2 else "upper right")
     ax.set_xticks(np.arange(len(p)))
     if len(p) == 11:
         ax.set_xticklabels([*map(str, range(10)), "not a\ndigit"])

@@ -69,8 +69,10 @@ def ensure_trained(
     """The path of the saved model for `config` (by default `first_mlp_experiment()`), training
     and saving it first if needed.
 
-    Says what happened in one line, which ends the same way whether the model was trained
-    now (with a live progress line while it trains) or found on disk.
+    Says what happened in one line, the same sentence whether the model was trained now
+    (with a live progress line while it trains) or found on disk; only its ending in
+    parentheses differs: "(trained earlier, loaded)" names no file, for a student reading a
+    notebook, and "(trained now, saved to PATH)" says where the new file is.
     """
     config = config or first_mlp_experiment()
     path = model_path(config, models_dir)
@@ -79,9 +81,9 @@ def ensure_trained(
         result = train_and_save(config, models_dir, progress=progress)[1]
         how = f"trained now, saved to {path}"
     else:
-        how = f"loaded from {path}"
+        how = "trained earlier, loaded"
     if progress:
-        print(f"{config.name}: {describe_stop(result, config)} [{how}]", flush=True)
+        print(f"{config.name}: {describe_stop(result, config)} ({how})", flush=True)
     return path
 
 
