@@ -310,15 +310,13 @@ def augmented_cnn_experiment() -> CNNConfig:
     thinner: `mnist_tutorial.augmentation`), with an 11th "not a digit" class learned from
     the same 6000 non-digits as `not_a_digit_experiment`'s.
 
-    Its recipe (filters, epochs, augmentation strengths, then batch size, dropout and
-    schedule) was chosen on validation data alone, MNIST's validation split and its
-    corrupted variants, by rules written before the sweeps ran
-    (`benchmarks/augmented_cnn_sweep.py`, docs/robustness.md). Training seed as in
+    Its recipe (filters, epochs, augmentation strengths) was chosen on validation data alone,
+    MNIST's validation split and its corrupted variants, by a rule written before the sweep
+    ran (`benchmarks/augmented_cnn_sweep.py`, docs/robustness.md). Training seed as in
     `first_mlp_experiment`."""
     return cnn_experiment().replace(  # notebook 7's CNN (its training seed too), with:
         name="cnn_augmented",
         conv_filters=(24, 48),
-        batch_size=64,
         epochs=10,
         early_stopping_patience=10,
         not_a_digit_examples=6000,
