@@ -51,6 +51,7 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -164,24 +165,36 @@ def keep_unless_clearly_better(results: dict[str, list[dict[str, Any]]]) -> str:
     return max(better, key=scores.get) if better else "chosen recipe"
 
 
-def rest_of_recipe(seeds: list[int], jobs: int, saved: dict[str, Any]) -> None:
-    """Run the second stage and record it in `saved["rest_of_recipe"]`."""
-    todo = [(name, changes, seed) for name, changes in REST_OF_RECIPE.items() for seed in seeds]
-    results: dict[str, list[dict[str, Any]]] = {}
+def trained_variants(
+    variants: dict[str, dict[str, Any]], seeds: list[int], jobs: int
+) -> Iterator[tuple[str, int, dict[str, Any]]]:
+    """`(name, seed, record)` of each variant and seed, trained `jobs` at a time (`run`), in
+    order; each record's line printed as it comes."""
+    todo = [(name, changes, seed) for name, changes in variants.items() for seed in seeds]
     with ThreadPoolExecutor(jobs) as pool:
-        for (name, _, seed), record in zip(
-            todo, pool.map(lambda job: run(job[1], job[2]), todo), strict=True
-        ):
+        records = pool.map(lambda job: run(job[1], job[2]), todo)
+        for (name, _, seed), record in zip(todo, records, strict=True):
             print(f"{name}, seed {seed}: clean {record['clean']:.4f}, suite "
                   f"{record['suite']:.4f}, {record['cpu_seconds']:.0f} CPU s")  # fmt: skip
-            results.setdefault(name, []).append(record)
-            saved["rest_of_recipe"] = {"variants": REST_OF_RECIPE, "within": WITHIN,
-                                       "validation": results}  # fmt: skip
-            write_text_atomic(RESULTS, json.dumps(saved, indent=1) + "\n")  # kept if cut off
-    summary(results)
-    saved["rest_of_recipe"]["kept"] = keep_unless_clearly_better(results)
-    print("kept on validation:", saved["rest_of_recipe"]["kept"])
+            yield name, seed, record
+
+
+def save(saved: dict[str, Any]) -> None:
     write_text_atomic(RESULTS, json.dumps(saved, indent=1) + "\n")
+
+
+def rest_of_recipe(seeds: list[int], jobs: int, saved: dict[str, Any]) -> None:
+    """Run the second stage and record it in `saved["rest_of_recipe"]`."""
+    results: dict[str, list[dict[str, Any]]] = {}
+    stage = {"variants": REST_OF_RECIPE, "within": WITHIN, "validation": results}
+    saved["rest_of_recipe"] = stage
+    for name, _, record in trained_variants(REST_OF_RECIPE, seeds, jobs):
+        results.setdefault(name, []).append(record)
+        save(saved)  # kept if cut off
+    summary(results)
+    stage["kept"] = keep_unless_clearly_better(results)
+    print("kept on validation:", stage["kept"])
+    save(saved)
 
 
 def main() -> None:
@@ -207,21 +220,16 @@ def main() -> None:
             print(f"{chosen}, seed {r['seed']}: test accuracy {r['clean']:.4f}, "
                   f"test variants {r['suite']:.4f}")  # fmt: skip
     else:
-        todo = [(name, changes, seed) for name, changes in VARIANTS.items()
-                if not args.only or name in args.only for seed in args.seeds]  # fmt: skip
-        with ThreadPoolExecutor(args.jobs) as pool:
-            records = pool.map(lambda job: run(job[1], job[2]), todo)
-            for (name, _, seed), record in zip(todo, records, strict=True):
-                print(f"{name}, seed {seed}: clean {record['clean']:.4f}, suite "
-                      f"{record['suite']:.4f}, {record['cpu_seconds']:.0f} CPU s")  # fmt: skip
-                results.setdefault(name, [])
-                results[name] = [r for r in results[name] if r["seed"] != seed] + [record]
-                saved = {"about": __doc__, "variants": VARIANTS, "within": WITHIN,
-                         "validation": results, "chosen": choose(results)}  # fmt: skip
-                write_text_atomic(RESULTS, json.dumps(saved, indent=1) + "\n")  # kept if cut off
+        chosen_variants = {n: c for n, c in VARIANTS.items() if not args.only or n in args.only}
+        for name, seed, record in trained_variants(chosen_variants, args.seeds, args.jobs):
+            results.setdefault(name, [])
+            results[name] = [r for r in results[name] if r["seed"] != seed] + [record]
+            saved.update(about=__doc__, variants=VARIANTS, within=WITHIN, validation=results,
+                         chosen=choose(results))  # fmt: skip
+            save(saved)  # kept if cut off
     summary(results)
     print("chosen on validation:", saved["chosen"])
-    write_text_atomic(RESULTS, json.dumps(saved, indent=1) + "\n")
+    save(saved)
 
 
 if __name__ == "__main__":
