@@ -112,6 +112,8 @@ def test_the_draw_page_with_the_keyboard_alone(site, browser, width, height, mod
         "document.getElementById('draw-app').dataset.network === 'mlp_not_a_digit'"
     )
     assert page.locator("#draw-answer").get_attribute("data-digit") == "7"
+    said = page.locator("#draw-status").text_content()  # the new network, then its answer
+    assert said.startswith('Network: the MLP with "not a digit"') and "7" in said, said
     page.locator("#draw-app").scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / f"draw_{tag}_after_sample.png"))
     context.close()

@@ -402,8 +402,9 @@
       model = m;
       window.MNIST_DRAW_MODEL = m;
       showNetwork();
-      if (!empty || source) finished();
-      else say("Network: " + choice.options[choice.selectedIndex].text + ".");
+      // Said whole, network first: the answer alone may read as before, and be left unsaid.
+      const named = "Network: " + choice.options[choice.selectedIndex].text + ".";
+      say(!empty || source ? named + " " + update() : named);
       app.dataset.network = m.name;
     });
   });
