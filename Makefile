@@ -56,6 +56,7 @@ help:
 	@echo "  make envelope     re-run the notebooks for 8 training seeds; write rig/seed_envelope.json"
 	@echo "  make site         the course as a website in build/site (EDITION=student: no solutions)"
 	@echo "  make site-test    the site in headless Chromium: axe-core, the draw page, the PDF"
+	@echo "  make system-packages  as root: Debian's Node.js, npm, Chromium, poppler-utils (site tests)"
 	@echo "  make pdf          the course as one PDF, build/mnist-tutorial.pdf (EDITION=student too)"
 	@echo "  make test-latest  the same tests against the newest releases (no lock), in .venv-latest"
 	@echo "  make lock         refresh requirements.lock from pyproject.toml"
@@ -168,19 +169,20 @@ bench: install
 	$(PY) benchmarks/predict_latency.py
 
 # ---------------------------------------------------------------- the course as a website
-.PHONY: site site-test chromium poppler node pdf
+.PHONY: site site-test pdf system-packages
 
-# $(call apt_tool,COMMAND,PACKAGES,WITHOUT): when COMMAND is missing, install Debian's PACKAGES
-# (as root, with apt-get), or say how to; WITHOUT says what happens without them.
-apt_tool = if command -v $(1) >/dev/null 2>&1; then :; \
-	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "Installing $(2) (apt-get install $(2))"; \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) \
-	        >/dev/null) || echo "$(2) could not be installed: $(3)"; \
-	else \
-	    echo "No $(1), and not root to install it: $(3)."; \
-	    echo "  sudo apt-get install $(2)   (Debian/Ubuntu), then re-run make"; \
-	fi
+# What the site and its tests need from the system, installed by this target only (as root,
+# with Debian's apt-get; CI runs it before `make test`): Node.js and npm for the site's npm
+# packages, Chromium for the browser tests and the PDF, poppler-utils for the PDF's test.
+# Without Chromium or poppler those tests skip, saying so; without npm `make site` stops.
+system-packages:
+	@missing=""; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing nodejs npm"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	if [ -z "$$missing" ]; then echo "system packages: Node.js, npm, Chromium, poppler-utils present"; \
+	else echo "apt-get install$$missing"; apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
 
 # build/site: the committed notebooks (not re-run), the glossary, the results, draw-a-digit.
 # Its packages (the `site` extra) are in the lock, so `make install` has installed them; what
@@ -188,29 +190,20 @@ apt_tool = if command -v $(1) >/dev/null 2>&1; then :; \
 # EDITION=student: the student edition, without worked solutions.
 EDITION ?=
 EDITION_FLAG = $(if $(filter student,$(EDITION)),--student,)
-site: install node
+site: install
+	@command -v npm >/dev/null 2>&1 || { echo "make site needs Node.js and npm:" \
+	    "\`make system-packages\` installs Debian's (as root)"; exit 1; }
 	$(PY) scripts/build_site.py $(EDITION_FLAG)
-
-node:
-	@$(call apt_tool,npm,nodejs npm,the site cannot be built)
-
-# Debian's Chromium for the browser tests; Playwright drives it (no browser download).
-chromium:
-	@$(call apt_tool,chromium,chromium,browser tests will skip)
-
-# poppler-utils (pdftoppm, pdftotext) for the test of the PDF.
-poppler:
-	@$(call apt_tool,pdftoppm,poppler-utils,the PDF test will skip)
 
 # The built site in headless Chromium (axe-core, page weights, the draw page, the PDF);
 # screenshots in build/site-screenshots; prints axe's counts and each page's weight.
 # Two test processes, one test file each at a time (most of the time is the browser's).
-site-test: site chromium poppler
+site-test: site
 	$(PY) -m pytest browser_tests -q -n 2 --dist loadfile
 
 # The whole course as one PDF (every notebook in order, the glossary, the results), printed by
 # the same Chromium: build/mnist-tutorial.pdf.
-pdf: site chromium
+pdf: site
 	$(PY) scripts/build_site.py --pdf build/mnist-tutorial.pdf $(EDITION_FLAG)
 
 clean:

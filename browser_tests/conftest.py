@@ -1,7 +1,7 @@
 """Fixtures of the browser tests: the built site, served and opened in headless Chromium.
 
 The site must be built first (`make site`; `make site-test` does both). The browser is the
-system's Chromium (Debian's `chromium`, which `make chromium` installs when run as root),
+system's Chromium (Debian's `chromium`, which `make system-packages` installs as root),
 driven by Playwright's Python package: no browser is downloaded. Without a Chromium the
 tests are skipped, saying so.
 """
@@ -78,7 +78,7 @@ def browser(site: Path) -> Iterator[object]:
     executable = chromium_path()
     if executable is None:
         pytest.skip(
-            "no Chromium on this machine (`make chromium` installs Debian's as root: "
+            "no Chromium on this machine (`make system-packages` installs Debian's as root: "
             "apt-get install chromium); browser tests skipped"
         )
     playwright_api = pytest.importorskip(

@@ -28,7 +28,7 @@ MARGIN_PT = 12 / 25.4 * 72  # the 12 mm side margins of build_site.build_pdf
 def pdf(site: Path, browser) -> Path:
     for tool in ("pdftoppm", "pdftotext", "pdfinfo", "pdfimages"):
         if shutil.which(tool) is None:
-            pytest.skip(f"{tool} missing: `make poppler` installs poppler-utils (as root)")
+            pytest.skip(f"{tool} missing: `make system-packages` installs poppler-utils (as root)")
     if not PDF.exists() or PDF.stat().st_mtime < (site / "index.html").stat().st_mtime:
         script = ROOT / "scripts" / "build_site.py"
         subprocess.run([sys.executable, str(script), "--pdf", str(PDF)], check=True)

@@ -576,7 +576,7 @@ def build_pdf(out: Path, work: Path, student: bool = False) -> tuple[int, int]:
     subset_fontawesome(single)
     executable = chromium_path()
     if executable is None:
-        raise SystemExit("the PDF is printed by Chromium: `make chromium` installs it")
+        raise SystemExit("the PDF is printed by Chromium: `make system-packages` installs it")
     out.parent.mkdir(parents=True, exist_ok=True)
     footer = (
         '<div style="font-size:8px;width:100%;text-align:center;color:#555">'

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# `make test` as a new user runs it on another Debian (and so another Python): a clean
-# minimal Debian root made with debootstrap, this machine's pip and apt configuration copied
-# in (so the package registries are reached as here), a fresh clone of this repository's
-# HEAD, then the README's command. Needs root (debootstrap, chroot, mounts) and the Debian
-# mirror; installs debootstrap when missing.
+# `make system-packages test` as a new user runs it on another Debian (and so another
+# Python): a clean minimal Debian root made with debootstrap, this machine's pip and apt
+# configuration copied in (so the package registries are reached as here), a fresh clone of
+# this repository's HEAD, then the README's commands. Needs root (debootstrap, chroot,
+# mounts) and the Debian mirror; installs debootstrap when missing.
 #
 #   scripts/test_in_debian.sh SUITE [TARGET]    e.g. trixie (Python 3.13), sid (Python 3.14)
 #   scripts/test_in_debian.sh SUITE --student   e.g. bookworm (Python 3.11)
@@ -155,7 +155,7 @@ t0=$SECONDS
 set +e
 chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin \
     LANG=C.UTF-8 TERM=dumb $(env | grep -E '^(PIP_|https?_proxy|HTTPS?_PROXY|NO_PROXY)' || true) \
-    bash -c "cd /root/mnist-tutorial && make $target" >"$log" 2>&1
+    bash -c "cd /root/mnist-tutorial && make system-packages $target" >"$log" 2>&1
 rc=$?
 set -e
 grep -E '^== |passed|failed|error' "$log" | tail -25
