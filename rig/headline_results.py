@@ -47,7 +47,7 @@ HEADLINES: dict[str, dict[str, tuple[str, str]]] = {
     },
     "05_evaluation": {
         "test accuracy": ("04-20", "0:0:test accuracy: #"),
-        "test loss (exact cross-entropy)": ("04-22", "0:0:test loss (exact cross-entropy): #"),
+        "test loss": ("04-20", "0:0:test loss: #"),
     },
     "06_better_training": {
         "validation-stopped MLP: epochs run": (
