@@ -199,38 +199,44 @@ def plot_loss_curves(
     histories: Mapping[str, Mapping[str, Sequence[float]]],
     kept_epochs: Mapping[str, int] | None = None,
 ) -> Figure:
-    """Training (solid) and validation (dashed) loss of several runs on one axis.
+    """Training (solid) and validation (dashed) loss of several runs on one axis, as
+    `plot_history` draws them; each run in its own colour, neither blue nor orange, which
+    `plot_history` gives to training and validation (green, purple, pink, olive).
 
     Each run's last epoch is marked with a cross on its validation curve (where it stopped);
     `kept_epochs` ({name: 1-based epoch}) marks the epoch whose weights a run kept with a
-    filled circle."""
+    filled circle. The legend sits beside the axes, off the curves."""
     kept_epochs = kept_epochs or {}
-    fig = Figure(figsize=(8, 5), layout="constrained")
+    fig = Figure(figsize=(10, 5), layout="constrained")
     ax = fig.subplots()
     for index, (name, history) in enumerate(histories.items()):
-        color = f"C{index}"
+        colour = _RUN_COLOURS[index % len(_RUN_COLOURS)]
         epochs = np.arange(1, len(history["loss"]) + 1)
-        ax.plot(epochs, history["loss"], color=color, label=f"{name}: training loss")
+        ax.plot(epochs, history["loss"], color=colour, label=f"{name}: training loss")
         if "val_loss" not in history:
             continue
         val_loss = history["val_loss"]
-        ax.plot(epochs, val_loss, color=color, ls="--", label=f"{name}: validation loss")
+        ax.plot(epochs, val_loss, color=colour, ls="--", label=f"{name}: validation loss")
         ax.plot(
-            epochs[-1], val_loss[-1], marker="X", ms=10, color=color, ls="none",
-            label=f"{name}: stopped after epoch {epochs[-1]}",
+            epochs[-1], val_loss[-1], marker="X", ms=10, color=colour, ls="none",
+            markeredgecolor="black", label=f"{name}: stopped after epoch {epochs[-1]}",
         )  # fmt: skip
         if name in kept_epochs:
             kept = kept_epochs[name]
             ax.plot(
-                kept, val_loss[kept - 1], marker="o", ms=9, color=color, ls="none",
+                kept, val_loss[kept - 1], marker="o", ms=9, color=colour, ls="none",
                 markeredgecolor="black", label=f"{name}: weights of epoch {kept} kept",
             )  # fmt: skip
     ax.set_yscale("log")
     ax.set_xlabel("Epoch")
     ax.set_ylabel("Loss (log scale)")
     ax.set_title("Training vs validation loss")
-    ax.legend(fontsize="small")
+    fig.legend(loc="outside right upper", fontsize="small")
     return fig
+
+
+#: The colour of each run of `plot_loss_curves` (Matplotlib's C2, C4, C6, C8).
+_RUN_COLOURS = ("C2", "C4", "C6", "C8")
 
 
 def plot_images_row(
