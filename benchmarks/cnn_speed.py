@@ -72,7 +72,7 @@ def run_variant(changes: dict[str, Any]) -> dict[str, Any]:
     config = cnn_experiment().replace(**changes)
     (x_train, y_train), (x_test, y_test) = load_mnist(verbose=False)
     (x_fit, y_fit), (x_val, y_val) = split_validation(
-        x_train, y_train, config.validation_size, config.seed
+        x_train, y_train, config.validation_size, config.data_seed
     )
     x_test_in, y_test_in = model_inputs(x_test, config), one_hot(y_test)
 

@@ -133,7 +133,9 @@ def run_variant(name: str, options: dict[str, Any], epochs: int) -> dict[str, An
             )
         validation_data = None
         if options.get("validation"):
-            (x_fit, y_fit), (x_val, y_val) = split_validation(x_train, y_train, 5000, config.seed)
+            (x_fit, y_fit), (x_val, y_val) = split_validation(
+                x_train, y_train, config.validation_size, config.data_seed
+            )
             x, y = prepare_images(x_fit), one_hot(y_fit)
             validation_data = (prepare_images(x_val), one_hot(y_val))
         if options.get("jax_arrays"):
