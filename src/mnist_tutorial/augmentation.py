@@ -1,6 +1,6 @@
 """Data augmentation inside the model: new variants of every training digit at every epoch.
 
-Model layer (with `model` and `architecture`).
+Model layer.
 
 `augmentation_layers(config)` gives the layers that `build_cnn` puts right after the input
 when a `CNNConfig` asks for augmentation: Keras' own `RandomTranslation`, `RandomRotation`

@@ -5,7 +5,7 @@ right. `expected_calibration_error` measures the gap (binned, as Guo et al. 2017
 `fit_temperature` finds the one scalar T that, dividing the logits, minimises the negative
 log-likelihood on held-out data — it changes confidences, never the predicted class.
 
-Uses-trained-models layer (with `evaluate`, `rejection`, `ood`, `plots`): works on
+Uses-trained-models layer: works on
 logits, imports nothing of the package. `apply_temperature` is on the path of
 `mnist-tutorial predict`, so it is plain NumPy (the same operations, in the same order, as
 `scipy.special.softmax`: the same bits), and SciPy is imported inside the functions that

@@ -22,7 +22,7 @@ the **test variants** (built from MNIST's 10,000 test images) are for reporting,
 every choice is made. `validation_suite(config)` and `heldout_test_suite()` build them, each
 from its own fixed seed; `robustness_suites(config)` both at once.
 
-Data layer (with `data`, `datasets`, `preprocess`, `images`, `roundtrip`): NumPy and SciPy's
+Data layer: NumPy and SciPy's
 `ndimage`, no Keras of its own (the validation split comes from `preprocess`).
 """
 

@@ -16,7 +16,7 @@ Whatever served, the arrays must match the published content digests before they
 cached (atomically: temporary file, then rename) or returned. When every source fails, one
 `MnistUnavailableError` names each source, why it failed, and what the user can do.
 
-Data layer (with `datasets`, `preprocess`, `images`, `roundtrip`): imports nothing of the
+Data layer: imports nothing of the
 package.
 """
 

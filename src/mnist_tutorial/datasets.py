@@ -1,6 +1,6 @@
 """The arrays a model is trained on, assembled from MNIST: `training_arrays(config)`.
 
-Data layer (with `data`, `preprocess`, `images`, `drawings`, `roundtrip`): above `config`,
+Data layer: above `config`,
 below the model and training.
 
 `training_arrays` splits MNIST's training images into the part trained on and the

@@ -18,7 +18,7 @@ The picture then goes through `to_mnist_style`, the page's own preparation; one 
 rule refuses (a dot or a blob, too little ink) is drawn again, so what comes out is what a
 network would actually be shown. Deterministic for a seed.
 
-Data layer (with `data`, `datasets`, `preprocess`, `images`, `roundtrip`, `corruptions`).
+Data layer.
 """
 
 from __future__ import annotations

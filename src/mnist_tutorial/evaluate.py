@@ -3,7 +3,7 @@
 Functions take arrays and return arrays or numbers (scikit-learn style); the figures live
 in `plots`.
 
-Uses-trained-models layer (with `calibration`, `rejection`, `ood`, `plots`).
+Uses-trained-models layer.
 
 scikit-learn and SciPy are imported inside the functions that use them: `predict_logits` is
 on the path of `mnist-tutorial predict`, which has no use for either (importing

@@ -13,7 +13,7 @@ size) 8-bit integers with one float32 scale per output unit, `kernel = q * scale
 (symmetric, per column). Biases stay float32. `exported_weights` decodes either, so that the
 Python side can run exactly the weights the page runs.
 
-Application layer (with `cli` and the scripts): on top of the library. The layers are read
+Application layer: on top of the library. The layers are read
 by their Keras class and order, never by name (Keras numbers its default names per process,
 so a name says nothing about a layer's role); an error names a layer by its position.
 """

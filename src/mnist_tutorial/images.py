@@ -33,7 +33,7 @@ site repeats it exactly in JavaScript (`site/_static/mnist_digit.js`); the const
 the ink rule's thresholds and messages included, are exported with the model's weights so
 both sides use the same values.
 
-Data layer (with `data`, `datasets`, `preprocess`, `roundtrip`).
+Data layer.
 """
 
 from __future__ import annotations

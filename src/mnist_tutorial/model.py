@@ -1,6 +1,6 @@
 """The course's networks as plain Keras: the original notebook's MLP and notebook 7's CNN.
 
-Model layer (with `architecture`): above the data layer, below training.
+Model layer: above the data layer, below training.
 
 `build_mlp(config)` is the original notebook's Sequential MLP 784-128(relu)-64(relu)-10(softmax);
 `build_cnn(config)` the small convnet; `build_model(config)` whichever the config's kind

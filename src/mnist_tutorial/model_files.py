@@ -4,7 +4,7 @@ The command line checks a model path with `check_model_file` before it imports K
 mistyped path fails at once, in one line; `mnist_tutorial.storage.load_model` runs the same
 check before it loads.
 
-Storage layer (with `storage`), yet free of Keras: imports nothing of the package.
+Storage layer, yet free of Keras: imports nothing of the package.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@
 logits' overall size, not only their softmax. (The non-digits a model can be trained
 on as an 11th class, noises and drawings, are `mnist_tutorial.datasets.not_a_digit_images`.)
 
-Uses-trained-models layer (with `evaluate`, `calibration`, `rejection`, `plots`).
+Uses-trained-models layer.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@
 (n, 784), `one_hot` encodes digit labels with `keras.utils.to_categorical`. Bad input gets a
 `ValueError` saying what was expected and what came.
 
-Data layer (with `data`, `datasets`, `images`, `roundtrip`).
+Data layer.
 """
 
 from __future__ import annotations

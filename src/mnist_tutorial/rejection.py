@@ -6,7 +6,7 @@ accuracy (so it keeps the most answers), `risk_coverage_curve` traces the trade-
 the temperature and threshold on the validation split and `store_rejection` keeps them in
 the model's sidecar, where the CLI and the notebooks find them (`load_rejection`).
 
-Uses-trained-models layer (with `evaluate`, `calibration`, `ood`, `plots`): above training
+Uses-trained-models layer: above training
 and storage. `mnist_tutorial.trained.ensure_rejection` chooses and stores the settings of a
 model it trains on demand.
 """

@@ -6,7 +6,7 @@ deterministic as they are). Same config + same machine + same software = same we
 Across CPU models, backends or library versions the last digits may still differ (oneDNN
 and XLA take different paths on different CPUs).
 
-Bottom layer (with `_keras` and `config`).
+Bottom layer.
 """
 
 from __future__ import annotations

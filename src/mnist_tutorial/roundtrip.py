@@ -6,7 +6,7 @@ dark ink on light paper. `round_trip_variants` gives every digit one such render
 through sizes, polarities, blur and positions, so a thousand digits cover all combinations;
 `to_mnist_style` of the rendering should give back (nearly) the original 28x28 digit.
 
-Data layer (with `data`, `datasets`, `preprocess`, `images`).
+Data layer.
 """
 
 from __future__ import annotations

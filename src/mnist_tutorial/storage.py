@@ -1,6 +1,6 @@
 """Trained models on disk: `.keras` files, each with a JSON sidecar of how it was trained.
 
-Storage layer (with `model_files`): above training (the sidecars hold `train`'s
+Storage layer: above training (the sidecars hold `train`'s
 `TrainingResult`), below everything that uses trained models.
 
 `save_model` writes a `.keras` file atomically (temporary name, then rename);
