@@ -133,3 +133,31 @@ def test_the_checks_can_fail() -> None:
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert _cycle({"a": {"b"}, "b": set()}) is None
     assert "train" in imports_of("trained") and "storage" in imports_of("rejection")
+
+
+def _docstring_layers() -> dict[str, int]:
+    """{module: layer} as the package docstring draws them (its indented table, top layer
+    first; a row's module list may continue on the next line)."""
+    import mnist_tutorial
+
+    rows: list[list[str]] = []
+    for line in (mnist_tutorial.__doc__ or "").splitlines():
+        if not line.startswith("    "):
+            continue
+        if line.startswith("     " * 4):  # a continued module list
+            rows[-1].append(line)
+        else:
+            rows.append([line])
+    found: dict[str, int] = {}
+    for layer, row in enumerate(reversed(rows)):
+        text = " ".join(row)[22:].split("(")[0]  # the module column, without remarks
+        text = text.split(":", 1)[0] if ":" in text else text  # "trained: its functions"
+        for name in text.replace(",", " ").split():
+            found[name] = layer
+    return found
+
+
+def test_the_package_docstring_draws_these_layers() -> None:
+    drawn = _docstring_layers()
+    expected = {m: layer for m, layer in LAYERS.items() if m != "__init__"}
+    assert drawn == expected, "the package docstring's layers and LAYERS disagree"

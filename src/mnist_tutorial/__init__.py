@@ -15,7 +15,8 @@ The modules form layers; each imports only from its own layer or those below
     training          train
     model             model, architecture, augmentation
     data              data, datasets, preprocess, images, drawings, roundtrip, corruptions
-    bottom            _keras, tensorflow_log, files, config, reproducibility, tables
+    bottom            _keras, tensorflow_log, files, config, reproducibility, tables,
+                      measured_runs
 """
 
 from __future__ import annotations
