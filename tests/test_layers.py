@@ -161,3 +161,18 @@ def test_the_package_docstring_draws_these_layers() -> None:
     drawn = _docstring_layers()
     expected = {m: layer for m, layer in LAYERS.items() if m != "__init__"}
     assert drawn == expected, "the package docstring's layers and LAYERS disagree"
+
+
+def test_docs_layout_lists_each_module_in_its_layer() -> None:
+    """docs/layout.md's bullets, one per layer from the bottom up, name each module of that
+    layer in backticks (function names in the same bullet are allowed: only module names
+    are checked)."""
+    import re
+
+    text = (SOURCE.parents[1] / "docs" / "layout.md").read_text()
+    bullets = re.findall(r"^\* \*\*[^*]+:\*\*(.*?)(?=^\* \*\*|^\s*$)", text, re.M | re.S)
+    assert len(bullets) == max(LAYERS.values()) + 1, "one bullet per layer in docs/layout.md"
+    for layer, bullet in enumerate(bullets):
+        named = {m for m in re.findall(r"`([\w.]+)`", bullet) if m in LAYERS}
+        expected = {m for m, at in LAYERS.items() if at == layer and m != "__init__"}
+        assert named == expected, f"docs/layout.md, layer {layer}: {sorted(named ^ expected)}"
