@@ -123,7 +123,7 @@ def test_the_student_edition_has_no_worked_solution(tmp_path) -> None:
     student, cells = solutions(tmp_path / "student")
     assert full >= 22 and student == 0 and cells > 200
     staged = (tmp_path / "student" / "07_convolutional_network.ipynb").read_text()
-    assert "](docs/speed.md)" in staged and "](../docs/" not in staged
+    assert "](docs/speed.md#the-cnn)" in staged and "](../docs/" not in staged
 
 
 def _row_of_panels(panels: int, line: bool = False):

@@ -389,6 +389,32 @@ def plot_weight_images(
     return fig
 
 
+def plot_feature_map(
+    image: np.ndarray, feature_map: np.ndarray, titles: Sequence[str] = ("the digit", "")
+) -> Figure:
+    """An image (ink dark on white) and a filter's feature map of it side by side, drawn at
+    the same scale per pixel, so that each response sits beside the pixels it came from; the
+    map red above 0, blue below, white at 0, with its colour bar."""
+    image, feature_map = np.asarray(image), np.asarray(feature_map)
+    fig = Figure(figsize=(6.4, 3.2), layout="constrained")
+    left, right = fig.subplots(1, 2)
+    left.imshow(image, cmap="gray_r", vmin=0, vmax=max(1.0, float(image.max())))
+    limit = float(np.abs(feature_map).max()) or 1.0
+    # The map is smaller (no padding): centred under the digit's pixels it was computed from.
+    margin = (image.shape[0] - feature_map.shape[0]) / 2
+    extent = (margin - 0.5, image.shape[1] - margin - 0.5, image.shape[0] - margin - 0.5,
+              margin - 0.5)  # fmt: skip
+    shown = right.imshow(feature_map, cmap="RdBu_r", vmin=-limit, vmax=limit, extent=extent)
+    for ax, title in zip((left, right), titles, strict=True):
+        ax.set_xlim(-0.5, image.shape[1] - 0.5)
+        ax.set_ylim(image.shape[0] - 0.5, -0.5)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(title)
+    fig.colorbar(shown, ax=right, shrink=0.9, label="Response (red > 0, blue < 0)")
+    return fig
+
+
 def plot_loss_steps(
     losses: Sequence[float] | Mapping[str, Sequence[float]],
     reference: float | None = None,
