@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 from mnist_tutorial.plots import (
     plot_class_probabilities,
     plot_confusion_matrix,
+    plot_feature_map,
     plot_history,
     plot_image,
     plot_image_grid,
@@ -107,6 +108,20 @@ def test_weight_images_share_one_scale_centred_on_zero() -> None:
     colour_bars = [ax for ax in fig.axes if ax not in pictures and ax.get_ylabel()]
     assert len(colour_bars) == 1 and "Weight" in colour_bars[0].get_ylabel()
     assert fig.get_suptitle() == "W"
+
+
+def test_feature_map_sits_under_the_pixels_it_came_from() -> None:
+    image = np.zeros((28, 28))
+    image[10:14, 5:20] = 1.0
+    feature_map = np.zeros((26, 26))
+    feature_map[3, 4], feature_map[5, 6] = 1.5, -3.0
+    fig = plot_feature_map(image, feature_map, ("digit", "map"))
+    digit_ax, map_ax = (ax for ax in fig.axes if ax.images)
+    assert [digit_ax.get_title(), map_ax.get_title()] == ["digit", "map"]
+    # A 3x3 filter's response at (r, c) belongs to the patch centred on pixel (r + 1, c + 1).
+    assert map_ax.images[0].get_extent() == [0.5, 26.5, 26.5, 0.5]
+    assert map_ax.get_xlim() == digit_ax.get_xlim() and map_ax.get_ylim() == digit_ax.get_ylim()
+    assert map_ax.images[0].get_clim() == (-3.0, 3.0)  # symmetric: 0 is white
 
 
 def test_weight_images_take_28x28_pictures_and_check_titles() -> None:
