@@ -335,6 +335,8 @@ def plot_risk_coverage(curves: Mapping[str, object], target_accuracy: float) -> 
     ax.axhline(
         1 - target_accuracy, color="k", ls="--", lw=1, label=f"{1 - target_accuracy:.1%} risk"
     )
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))  # both axes in %, as the legend
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
     ax.set_xlabel("Coverage (share of digits answered)")
     ax.set_ylabel("Risk (error rate among answered)")
     ax.set_title("Risk-coverage")
