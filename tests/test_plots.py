@@ -33,8 +33,10 @@ def test_figures_are_returned_not_shown() -> None:
     history = plot_history({"loss": [1.0, 0.5], "accuracy": [0.5, 0.9], "val_loss": [1.1, 0.7]})
     loss_panel, accuracy_panel = history.axes
     assert [line.get_label() for line in loss_panel.lines] == [
-        "training", "validation", "last epoch: 2"
+        "training", "validation", "last epoch: 2", "lowest validation loss: epoch 2"
     ]  # fmt: skip
+    legend = loss_panel.get_legend()  # under the panel: it covers no curve
+    assert legend is not None and legend.get_bbox_to_anchor().y0 < loss_panel.bbox.y0
     assert [line.get_label() for line in accuracy_panel.lines] == ["training", "last epoch: 2"]
     # The same colour for the same data in both panels: training blue, validation orange.
     assert [line.get_color() for line in loss_panel.lines[:2]] == ["C0", "C1"]
@@ -43,7 +45,7 @@ def test_figures_are_returned_not_shown() -> None:
     # The epoch whose weights were kept: its own line, or one line when it is the last epoch.
     kept = plot_history({"loss": [1.0, 0.5, 0.6], "val_loss": [1.1, 0.7, 0.8]}, kept_epoch=2)
     assert [line.get_label() for line in kept.axes[0].lines][2:] == [
-        "last epoch: 3", "kept: epoch 2"
+        "last epoch: 3", "kept: epoch 2", "lowest validation loss: epoch 2"
     ]  # fmt: skip
     last = plot_history({"loss": [1.0, 0.5, 0.6]}, kept_epoch=3)
     assert [line.get_label() for line in last.axes[0].lines][1:] == ["last and kept: epoch 3"]

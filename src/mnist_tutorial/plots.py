@@ -73,7 +73,9 @@ def plot_history(
 
     Each panel marks the last epoch trained (a dotted line) and, given `kept_epoch`, the epoch
     whose weights the model kept (a dash-dot line; one line when the two are the same epoch).
-    Both are black, so that runs that stop and keep at other epochs draw the same colours."""
+    Both are black, so that runs that stop and keep at other epochs draw the same colours. The
+    loss panel marks the lowest validation loss with a circle. Each legend sits under its
+    panel, where it covers no curve."""
     fig = Figure(figsize=(10, 4), layout="constrained")
     loss_ax, acc_ax = fig.subplots(1, 2)
     panels = ((loss_ax, "loss", "Loss (log scale)"), (acc_ax, "accuracy", "Accuracy"))
@@ -97,8 +99,16 @@ def plot_history(
         ax.set_xlabel("Epoch")
         ax.set_ylabel(label)
         ax.set_title(label.split(" (")[0])
-        ax.legend()
+    if history.get("val_loss"):
+        lowest = int(np.argmin(history["val_loss"])) + 1
+        loss_ax.plot(
+            lowest, history["val_loss"][lowest - 1], "o", color="C1", markeredgecolor="k",
+            ms=8, label=f"lowest validation loss: epoch {lowest}",
+        )  # fmt: skip
     loss_ax.set_yscale("log")
+    for ax in (loss_ax, acc_ax):  # under its panel, where it covers no curve
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=2)
     if title:
         fig.suptitle(title)
     return fig

@@ -27,7 +27,6 @@ from mnist_tutorial.rejection import (
     load_rejection,
     store_rejection,
 )
-from mnist_tutorial.reproducibility import set_reproducible
 from mnist_tutorial.storage import load_model, model_path, save_trained, saved_result
 from mnist_tutorial.train import TrainingResult, describe_stop, train_model
 
@@ -45,8 +44,7 @@ def train_and_save(
     monitored; the rest are trained on.
     """
     (x_fit, y_fit), validation_data = training_arrays(config)
-    set_reproducible(config.seed)
-    model = build_model(config)
+    model = build_model(config)  # seeded where it is built; `train_model` seeds the training
     result = train_model(
         model,
         x_fit,
