@@ -126,6 +126,14 @@ def test_feature_map_sits_under_the_pixels_it_came_from() -> None:
     assert map_ax.images[0].get_clim() == (-3.0, 3.0)  # symmetric: 0 is white
 
 
+def test_unsigned_maps_run_from_zero_to_their_largest_value() -> None:
+    maps = np.zeros((2, 13, 13))
+    maps[1, 4, 4] = 3.0
+    fig = plot_weight_images(maps, ["a", "b"], signed=False, value_label="Response")
+    image = next(ax for ax in fig.axes if ax.images).images[0]
+    assert image.get_clim() == (0.0, 3.0) and image.get_cmap().name == "Reds"
+
+
 def test_weight_images_take_28x28_pictures_and_check_titles() -> None:
     fig = plot_weight_images(np.zeros((4, 28, 28)), list("abcd"), cols=2)
     assert len([ax for ax in fig.axes if ax.images]) == 4

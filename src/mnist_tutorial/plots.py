@@ -330,7 +330,7 @@ def plot_reliability_diagram(bins: Mapping[str, object]) -> Figure:
         for x, n in zip(centers[used], b.count[used], strict=True):
             count_ax.annotate(str(int(n)), (x, n), ha="center", va="bottom", fontsize=7)
         count_ax.set_yscale("log")
-        count_ax.set_ylim(0.8, b.count.max() * 8)
+        count_ax.set_ylim(0.5, b.count.max() * 8)  # a bin of one still shows a bar
         count_ax.set_ylabel("Predictions")
         count_ax.set_xlabel("Confidence (top probability)")
     return fig
@@ -375,12 +375,14 @@ def plot_weight_images(
     title: str | None = None,
     cols: int = 5,
     value_label: str = "Weight (red > 0, blue < 0)",
+    signed: bool = True,
 ) -> Figure:
     """Weights drawn as pictures, one per row of `weights` ((n, 784) or (n, height, width);
     pass `W.T` for a (784, n) weight matrix). Red where ink on a pixel raises the score, blue
     where it lowers it, white for 0: all pictures share one colour scale, centred on 0, shown
     by the colour bar (labelled `value_label`: any signed map, such as a convolution's
-    response, is drawn the same way)."""
+    response, is drawn the same way). With `signed=False` (values that cannot be negative,
+    such as feature maps after ReLU) the scale runs from 0 (palest) to the largest value (red)."""
     images = _as_images(weights)
     if len(titles) != len(images):
         raise ValueError(
@@ -388,12 +390,13 @@ def plot_weight_images(
         )
     rows = -(-len(images) // cols)
     limit = float(np.abs(images).max()) or 1.0  # symmetric, so that 0 is white
+    cmap, low = ("RdBu_r", -limit) if signed else ("Reds", 0.0)
     fig = Figure(figsize=(1.8 * cols + 1.2, 1.9 * rows + 0.4), layout="constrained")
     axes = fig.subplots(rows, cols, squeeze=False)
     for ax in axes.flat:
         ax.axis("off")
     for ax, image, name in zip(axes.flat, images, titles, strict=False):
-        shown = ax.imshow(image, cmap="RdBu_r", vmin=-limit, vmax=limit)
+        shown = ax.imshow(image, cmap=cmap, vmin=low, vmax=limit)
         ax.set_title(name)
     fig.colorbar(shown, ax=axes, shrink=0.9, label=value_label)
     if title:
