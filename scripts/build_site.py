@@ -451,7 +451,9 @@ PAGE_BREAKS = """() => {
         const last = [...section.querySelectorAll('p')].pop();
         if (last) {
             last.classList.add('course-pdf-last');
-            if (last.previousElementSibling && last.previousElementSibling.tagName === 'P') {
+            // ...nor does it leave the paragraph or cell before it (a solution's short
+            // output) split across two pages.
+            if (last.previousElementSibling) {
                 last.previousElementSibling.classList.add('course-pdf-keep-with-next');
             }
         }
