@@ -70,6 +70,7 @@ from pathlib import Path
 from typing import Any
 
 from fresh_process import run_in_fresh_process
+from sweep_rules import cheapest_alike, keep_unless_clearly_better
 
 from mnist_tutorial.files import write_text_atomic
 
@@ -170,9 +171,7 @@ def choose(results: dict[str, list[dict[str, Any]]]) -> str:
     """The rule of the module docstring: the cheapest variant that scores like the best."""
     scores = {name: score(rs) for name, rs in results.items()}
     cost = {name: sum(r["cpu_seconds"] for r in rs) / len(rs) for name, rs in results.items()}
-    best = max(scores.values())
-    alike = [name for name in results if scores[name] >= best - WITHIN]
-    return min(alike, key=cost.get)
+    return cheapest_alike(scores, cost, WITHIN)
 
 
 def summary(results: dict[str, list[dict[str, Any]]]) -> None:
@@ -184,19 +183,20 @@ def summary(results: dict[str, list[dict[str, Any]]]) -> None:
         print(f"{name:42} {clean:7.4f} {suite:7.4f} {score(rs):7.4f} {cpu:6.0f} {wall:6.0f}")
 
 
-def keep_unless_clearly_better(results: dict[str, list[dict[str, Any]]]) -> str:
+def keep_recipe_unless_clearly_better(results: dict[str, list[dict[str, Any]]]) -> str:
     """The second stage's rule: "chosen recipe" unless another scores more than `WITHIN`
     above it; then the best of those."""
     scores = {name: score(rs) for name, rs in results.items()}
-    better = [n for n in results if scores[n] > scores["chosen recipe"] + WITHIN]
-    return max(better, key=scores.get) if better else "chosen recipe"
+    return keep_unless_clearly_better(scores, "chosen recipe", WITHIN)
 
 
 def keep_unless_clearly_better_and_drawn_right(results: dict[str, list[dict[str, Any]]]) -> str:
-    """The third stage's rule: as `keep_unless_clearly_better`, among the variants that never
+    """The third stage's rule: as `keep_recipe_unless_clearly_better`, among the variants that never
     read a drawing of `examples/digits/` as another digit, in any seed."""
     drawn_right = {n: rs for n, rs in results.items() if not any(r["drawn_wrong"] for r in rs)}
-    return keep_unless_clearly_better({**drawn_right, "chosen recipe": results["chosen recipe"]})
+    return keep_recipe_unless_clearly_better(
+        {**drawn_right, "chosen recipe": results["chosen recipe"]}
+    )
 
 
 def trained_variants(
@@ -234,7 +234,7 @@ def later_stage(key: str, seeds: list[int], jobs: int, saved: dict[str, Any]) ->
 
 
 LATER_STAGES = {
-    "rest_of_recipe": (REST_OF_RECIPE, keep_unless_clearly_better),
+    "rest_of_recipe": (REST_OF_RECIPE, keep_recipe_unless_clearly_better),
     "capacity": (CAPACITY, keep_unless_clearly_better_and_drawn_right),
 }
 

@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from fresh_process import run_in_fresh_process
+from sweep_rules import cheapest_alike, keep_unless_clearly_better
 
 from mnist_tutorial.files import write_text_atomic
 
@@ -108,22 +109,21 @@ def run(changes: dict[str, Any], seed: int, test: bool = False) -> dict[str, Any
     return run_in_fresh_process(command, env, f"training {changes} seed {seed}")
 
 
+def mean_accuracy(results: dict[str, list[dict[str, Any]]]) -> dict[str, float]:
+    """Each variant's validation accuracy of its kept epoch, averaged over the seeds."""
+    return {name: sum(r["val_accuracy"] for r in rs) / len(rs) for name, rs in results.items()}
+
+
 def choose(results: dict[str, list[dict[str, Any]]]) -> str:
     """The rule of the module docstring: the cheapest variant that validates like the best."""
-    mean = {name: sum(r["val_accuracy"] for r in rs) / len(rs) for name, rs in results.items()}
     cost = {name: sum(r["cpu_seconds"] for r in rs) / len(rs) for name, rs in results.items()}
-    best = max(mean.values())
-    alike = [name for name in results if mean[name] >= best - WITHIN]
-    return min(alike, key=cost.get)
+    return cheapest_alike(mean_accuracy(results), cost, WITHIN)
 
 
-def keep_unless_clearly_better(results: dict[str, list[dict[str, Any]]]) -> str:
+def keep_recipe_unless_clearly_better(results: dict[str, list[dict[str, Any]]]) -> str:
     """The second stage's rule: the recipe (the first variant) stays unless another's mean
     validation accuracy is more than `WITHIN` above it; then the best of those."""
-    mean = {name: sum(r["val_accuracy"] for r in rs) / len(rs) for name, rs in results.items()}
-    recipe = next(iter(REST_OF_RECIPE))
-    better = [name for name in results if mean[name] > mean[recipe] + WITHIN]
-    return max(better, key=mean.get) if better else recipe
+    return keep_unless_clearly_better(mean_accuracy(results), next(iter(REST_OF_RECIPE)), WITHIN)
 
 
 def summary(results: dict[str, list[dict[str, Any]]]) -> None:
@@ -160,7 +160,7 @@ def main() -> None:
                 )
             write_text_atomic(RESULTS, json.dumps(saved, indent=1) + "\n")  # kept if cut off
         summary(rest)
-        saved["rest_of_recipe"]["kept"] = keep_unless_clearly_better(rest)
+        saved["rest_of_recipe"]["kept"] = keep_recipe_unless_clearly_better(rest)
         print("kept on validation:", saved["rest_of_recipe"]["kept"])
         write_text_atomic(RESULTS, json.dumps(saved, indent=1) + "\n")
         return

@@ -369,6 +369,14 @@ def plot_image_files(paths: Sequence[object], size: float = 1.5) -> Figure:
     return plot_images_row(pictures, titles, size=size)
 
 
+def _value_scale(values: np.ndarray, signed: bool = True) -> tuple[str, float, float]:
+    """(colour map, lowest, highest) for a map of values: signed ones red above 0 and blue
+    below on a scale symmetric about 0, so that 0 is white; others from 0 (palest) to their
+    largest value (red)."""
+    limit = float(np.abs(values).max()) or 1.0
+    return ("RdBu_r", -limit, limit) if signed else ("Reds", 0.0, limit)
+
+
 def plot_weight_images(
     weights: np.ndarray,
     titles: Sequence[str],
@@ -389,8 +397,7 @@ def plot_weight_images(
             f"need one title per picture: {len(images)} pictures, {len(titles)} titles"
         )
     rows = -(-len(images) // cols)
-    limit = float(np.abs(images).max()) or 1.0  # symmetric, so that 0 is white
-    cmap, low = ("RdBu_r", -limit) if signed else ("Reds", 0.0)
+    cmap, low, limit = _value_scale(images, signed)
     fig = Figure(figsize=(1.8 * cols + 1.2, 1.9 * rows + 0.4), layout="constrained")
     axes = fig.subplots(rows, cols, squeeze=False)
     for ax in axes.flat:
@@ -414,12 +421,12 @@ def plot_feature_map(
     fig = Figure(figsize=(6.4, 3.2), layout="constrained")
     left, right = fig.subplots(1, 2)
     left.imshow(image, cmap="gray_r", vmin=0, vmax=max(1.0, float(image.max())))
-    limit = float(np.abs(feature_map).max()) or 1.0
+    cmap, low, limit = _value_scale(feature_map)
     # The map is smaller (no padding): centred under the digit's pixels it was computed from.
     margin = (image.shape[0] - feature_map.shape[0]) / 2
     extent = (margin - 0.5, image.shape[1] - margin - 0.5, image.shape[0] - margin - 0.5,
               margin - 0.5)  # fmt: skip
-    shown = right.imshow(feature_map, cmap="RdBu_r", vmin=-limit, vmax=limit, extent=extent)
+    shown = right.imshow(feature_map, cmap=cmap, vmin=low, vmax=limit, extent=extent)
     for ax, title in zip((left, right), titles, strict=True):
         ax.set_xlim(-0.5, image.shape[1] - 0.5)
         ax.set_ylim(image.shape[0] - 0.5, -0.5)
