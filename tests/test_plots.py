@@ -131,7 +131,11 @@ def test_unsigned_maps_run_from_zero_to_their_largest_value() -> None:
     maps[1, 4, 4] = 3.0
     fig = plot_weight_images(maps, ["a", "b"], signed=False, value_label="Response")
     image = next(ax for ax in fig.axes if ax.images).images[0]
-    assert image.get_clim() == (0.0, 3.0) and image.get_cmap().name == "Reds"
+    assert image.get_clim() == (0.0, 3.0)
+    assert image.get_cmap().name == "RdBu_r_upper"
+    # 0 looks as it does on the signed maps: the white middle of "RdBu_r".
+    signed = plot_weight_images(maps, ["a", "b"]).axes[0].images[0].get_cmap()
+    assert np.allclose(image.get_cmap()(0.0), signed(0.5), atol=0.01)
 
 
 def test_weight_images_take_28x28_pictures_and_check_titles() -> None:

@@ -11,6 +11,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import seaborn as sns
+from matplotlib import colormaps
+from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
@@ -371,10 +373,16 @@ def plot_image_files(paths: Sequence[object], size: float = 1.5) -> Figure:
 
 def _value_scale(values: np.ndarray, signed: bool = True) -> tuple[str, float, float]:
     """(colour map, lowest, highest) for a map of values: signed ones red above 0 and blue
-    below on a scale symmetric about 0, so that 0 is white; others from 0 (palest) to their
-    largest value (red)."""
+    below on a scale symmetric about 0, so that 0 is white; others on the red half of the
+    same map, from 0 (the same white) to their largest value."""
     limit = float(np.abs(values).max()) or 1.0
-    return ("RdBu_r", -limit, limit) if signed else ("Reds", 0.0, limit)
+    if signed:
+        return "RdBu_r", -limit, limit
+    return _RED_HALF, 0.0, limit
+
+
+#: The red half of "RdBu_r", from its white middle up: for values that cannot be negative.
+_RED_HALF = ListedColormap(colormaps["RdBu_r"](np.linspace(0.5, 1.0, 128)), name="RdBu_r_upper")
 
 
 def plot_weight_images(
@@ -390,7 +398,7 @@ def plot_weight_images(
     where it lowers it, white for 0: all pictures share one colour scale, centred on 0, shown
     by the colour bar (labelled `value_label`: any signed map, such as a convolution's
     response, is drawn the same way). With `signed=False` (values that cannot be negative,
-    such as feature maps after ReLU) the scale runs from 0 (palest) to the largest value (red)."""
+    such as feature maps after ReLU) the scale runs from 0 (white) to the largest value (red)."""
     images = _as_images(weights)
     if len(titles) != len(images):
         raise ValueError(
