@@ -306,6 +306,12 @@ def test_no_page_scrolls_sideways_on_a_phone(site: Path, browser, width: int) ->
         scroll_width = page.evaluate("document.documentElement.scrollWidth")
         if scroll_width > page.evaluate("innerWidth"):
             wide[name] = scroll_width
+    # Search results too: an excerpt with a long line of code once made the page 519 px wide.
+    page.goto((site / "search.html").as_uri() + "?q=softmax", wait_until="load")
+    page.wait_for_selector("#search-results ul.search li p.context", timeout=15_000)
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    if scroll_width > page.evaluate("innerWidth"):
+        wide["search.html?q=softmax"] = scroll_width
     context.close()
     assert wide == {}, f"pages wider than {width} px: {wide}"
 
