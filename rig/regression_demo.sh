@@ -83,7 +83,7 @@ for case in $cases; do
         rm -rf "$dir/models" && mkdir "$dir/models"
         # in the library's fit (notebooks 5-7) and in the fit that notebook 4 writes out
         patch_file "$dir/src/mnist_tutorial/train.py" 'epochs=config.epochs,' 'epochs=3,' || exit 2
-        patch_file "$dir/notebooks/04_model_and_training.ipynb" '"    epochs=config.epochs,\n",' \
+        patch_file "$dir/notebooks/04_model_and_training.ipynb" '"    epochs=200,\n",' \
             '"    epochs=3,\n",' || exit 2
         expect fail b-3epoch "$dir" notebooks/04_model_and_training.ipynb notebooks/05_evaluation.ipynb ;;
     c)  # a plot helper that draws the wrong images (the last ones, under the first labels)
@@ -95,22 +95,28 @@ for case in $cases; do
         copy_tree "$dir"
         patch_file "$dir/notebooks/01_data.ipynb" '"x_train: (60000, 28, 28)' '"x_train: (60000, 28, 29)' || exit 2
         expect fail d-edited "$dir" notebooks/01_data.ipynb ;;
-    e)  # the validation-stopped MLP stopped after one epoch without improvement (patience=1;
-        # notebook 6 reads its stopping rule from the config, so this is the one edit)
+    e)  # the validation-stopped MLP stopped after one epoch without improvement (patience=1,
+        # in the config and in the callback notebook 6 writes out)
         copy_tree "$dir"
-        patch_file "$dir/src/mnist_tutorial/config.py" 'early_stopping_patience=10,' \
-            'early_stopping_patience=1,' || exit 2
+        patch_file "$dir/src/mnist_tutorial/config.py" '            early_stopping_patience=10,' \
+            '            early_stopping_patience=1,' || exit 2
+        patch_file "$dir/notebooks/06_better_training.ipynb" '"    patience=10,  #' \
+            '"    patience=1,  #' || exit 2
         expect fail e-patience1 "$dir" notebooks/06_better_training.ipynb ;;
     f)  # the first MLP with 32 units in its first hidden layer instead of 128
         copy_tree "$dir"
         patch_file "$dir/src/mnist_tutorial/config.py" 'hidden_units: tuple[int, ...] = (128, 64)' \
             'hidden_units: tuple[int, ...] = (32, 64)' || exit 2
+        patch_file "$dir/notebooks/04_model_and_training.ipynb" 'Dense(128, activation=\"relu\"))  # hidden' \
+            'Dense(32, activation=\"relu\"))  # hidden' || exit 2
         expect fail f-32units "$dir" notebooks/04_model_and_training.ipynb notebooks/05_evaluation.ipynb ;;
     g|h)  # the MLPs' learning rate ten times larger (g) or smaller (h): notebook 4 alone fails
         copy_tree "$dir"
         rate=0.01; [ "$case" = h ] && rate=0.0001
         patch_file "$dir/src/mnist_tutorial/config.py" 'learning_rate: float = 0.001' \
             "learning_rate: float = $rate" || exit 2
+        patch_file "$dir/notebooks/04_model_and_training.ipynb" 'Adam(learning_rate=0.001)' \
+            "Adam(learning_rate=$rate)" || exit 2
         expect fail "$case-lr$rate" "$dir" notebooks/04_model_and_training.ipynb ;;
     *) echo "unknown case $case (use a, b, c, d, e, f, g, h, baseline)"; exit 2 ;;
     esac

@@ -35,7 +35,7 @@ from mnist_tutorial.datasets import not_a_digit_images, not_a_digit_kinds, train
 from mnist_tutorial.model import build_model
 from mnist_tutorial.preprocess import prepare_images, scale_pixels, split_validation
 from mnist_tutorial.storage import read_metadata, record_training
-from mnist_tutorial.train import TrainingLog, train_model, training_result
+from mnist_tutorial.train import TrainingLog, train_model
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
@@ -92,6 +92,32 @@ def small_data(shape: tuple[int, ...], classes: int) -> dict[str, np.ndarray]:
     }
 
 
+def training_cell(
+    notebook: str, full: TrainingConfig, short: TrainingConfig | None = None
+) -> str:
+    """The notebook's training cell (`.fit(`), whose settings are written out as literals.
+
+    Checks that they are `full`'s (the config that the library records with the model), then
+    puts `short`'s epochs and patience in their place, for a quick test run."""
+    source = notebook_cell(notebook, ".fit(")
+    literals = {
+        "epochs": (f"epochs={full.epochs},", "epochs={},", "epochs"),
+        "patience": (
+            f"patience={full.early_stopping_patience},",
+            "patience={},",
+            "early_stopping_patience",
+        ),
+    }
+    assert f"batch_size={full.batch_size}," in source
+    assert f'monitor="{full.early_stopping_monitor}"' in source
+    assert ("restore_best_weights=True" in source) == full.restore_best_weights
+    for written, template, field in literals.values():
+        assert source.count(written) == 1, f"{notebook}: {written!r} not written once"
+        if short is not None:
+            source = source.replace(written, template.format(getattr(short, field)))
+    return source
+
+
 def library_run(config: TrainingConfig, data: dict[str, np.ndarray]):
     model = build_model(config)
     result = train_model(
@@ -120,7 +146,6 @@ def namespace(**values: Any) -> dict[str, Any]:
         "keras": keras,
         "np": np,
         "TrainingLog": TrainingLog,
-        "training_result": training_result,
         "record_training": record_training,
     }
     return {**base, **values}
@@ -149,14 +174,13 @@ def test_notebook_4_trains_what_train_model_trains(in_a_notebook_folder) -> None
     config = first_mlp_experiment().replace(epochs=3, early_stopping_patience=1)
     data = small_data((784,), 10)
     code = namespace(config=config, **data, model=build_first_mlp_as_notebook_4(config))
-    exec(notebook_cell("04_model_and_training.ipynb", "model.fit("), code)
+    exec(training_cell("04_model_and_training.ipynb", first_mlp_experiment(), config), code)
     library_model, result = library_run(config, data)
     assert_same_training(code["history"], code["model"], library_model, result)
     assert code["early_stopping"].monitor == config.early_stopping_monitor
     assert code["early_stopping"].patience == config.early_stopping_patience
 
     # The saving cell writes the model and the record `load_or_train` recognises.
-    code["log"].seconds = 1.0
     exec(notebook_cell("04_model_and_training.ipynb", "model.save("), code)
     saved = in_a_notebook_folder / "first_mlp.keras"
     assert saved.is_file() and read_metadata(saved)["config"] == config.to_dict()
@@ -182,7 +206,7 @@ def test_notebook_6_builds_and_trains_the_validation_stopped_mlp(in_a_notebook_f
     assert_same_network(code["model"], library_model)
     assert_same_compile(code["model"], library_model)
 
-    exec(notebook_cell("06_better_training.ipynb", "model.fit("), code)
+    exec(training_cell("06_better_training.ipynb", config), code)
     library_model, result = library_run(config, data)
     assert_same_training(code["history"], code["validation_model"], library_model, result)
     saved = in_a_notebook_folder / "mlp_val_loss.keras"
@@ -313,8 +337,24 @@ def test_notebook_11_assembles_builds_and_trains_the_11_class_mlp(in_a_notebook_
     data = small_data((784,), 11)
     code.update(x_fit_11=data["x_fit"], y_fit_11=data["y_fit"])
     code.update(x_val_prepared=data["x_val"], y_val_11=data["y_val"])
-    exec(notebook_cell("11_out_of_distribution.ipynb", "reject_model.fit("), code)
+    exec(training_cell("11_out_of_distribution.ipynb", config), code)
     library_model, result = library_run(config, data)
     assert_same_training(code["history"], code["reject_model"], library_model, result)
     saved = in_a_notebook_folder / "mlp_not_a_digit.keras"
     assert read_metadata(saved)["config"] == config.to_dict()
+
+
+# ------------------------------------------------------- notebook 2: the validation split
+
+
+def test_notebook_2_splits_as_split_validation_does() -> None:
+    (x_train, y_train), _ = load_mnist(verbose=False)
+    code = namespace(x_train=x_train, y_train=y_train, x_test=x_train[:1])
+    exec("from sklearn.model_selection import train_test_split", code)
+    exec(notebook_cell("02_preprocessing.ipynb", "train_test_split("), code)
+    config = first_mlp_experiment()
+    (x_fit, y_fit), (x_val, y_val) = split_validation(
+        x_train, y_train, config.validation_size, config.data_seed
+    )
+    np.testing.assert_array_equal(code["x_fit"], x_fit)
+    np.testing.assert_array_equal(code["y_val"], y_val)

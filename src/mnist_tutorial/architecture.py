@@ -33,6 +33,10 @@ def architecture_dot(model: keras.Model) -> str:
         source = dot_file.read_text()
     # The input row is labelled "Input Units: 784 (...)\nActivation: relu"; inputs have none.
     source = re.sub(r'(label="Input Units:[^"]*?)(\n|\\n)Activation: \w+', r"\1", source)
+    # Neurons are circles named by number; a two-digit name would draw a larger circle: one
+    # size for all (the layer labels, rectangles, keep their natural size).
+    source = source.replace("{", "{\n\tnode [fixedsize=true width=0.5 height=0.5]", 1)
+    source = source.replace("shape=rectangle]", "shape=rectangle fixedsize=false]")
     # "Units: 128 (+118 more)" reads as if there were 246: say how many are drawn instead.
     return re.sub(
         r"Units: (\d+) \(\+(\d+) more\)",

@@ -64,6 +64,49 @@ def plot_image(image: np.ndarray, title: str | None = None) -> Figure:
     return fig
 
 
+def plot_flattening(image: np.ndarray, lines: int = 4) -> Figure:
+    """One image and the same image flattened: its 784 values drawn as a strip, cut into
+    `lines` pieces laid one under the other (ink dark on white, as in `plot_image`).
+
+    Each image row becomes 28 consecutive values of the strip, so a stroke that crosses many
+    rows becomes a short dash repeated every 28 positions."""
+    image = np.asarray(image, dtype=np.float64)
+    if image.shape not in ((28, 28), (784,)):
+        raise ValueError(f"expected one image (28, 28) or (784,), got shape {image.shape}")
+    vector = image.reshape(784)
+    if 784 % lines:
+        raise ValueError(f"lines must divide 784 into equal pieces, got {lines}")
+    width = 784 // lines
+    fig = Figure(figsize=(10, 4.2), layout="constrained")
+    grid = fig.add_gridspec(lines, 2, width_ratios=[1, 3.4])
+    ax = fig.add_subplot(grid[:, 0])
+    ax.imshow(vector.reshape(28, 28), cmap="gray_r", vmin=0, vmax=1)
+    ax.set_title("the image: 28 rows of 28")
+    ax.set_xticks([0, 27])
+    ax.set_yticks([0, 27])
+    ax.set_xlabel("column")
+    ax.set_ylabel("row")
+    for line in range(lines):
+        start = line * width
+        strip = fig.add_subplot(grid[line, 1])
+        strip.imshow(
+            vector[start : start + width][np.newaxis, :],
+            cmap="gray_r",
+            vmin=0,
+            vmax=1,
+            aspect="auto",
+            extent=(start - 0.5, start + width - 0.5, 0, 1),
+        )
+        strip.set_yticks([])
+        strip.set_xticks(range(start, start + width + 1, 28))
+        strip.set_ylabel(f"{start}-{start + width - 1}", rotation=0, ha="right", va="center")
+        if line == 0:
+            strip.set_title(f"the vector: 784 values, in {lines} pieces (ticks every 28: a row)")
+        if line == lines - 1:
+            strip.set_xlabel("position in the vector")
+    return fig
+
+
 def plot_history(
     history: Mapping[str, Sequence[float]],
     kept_epoch: int | None = None,
@@ -180,11 +223,16 @@ def plot_wrong_predictions(
 
 
 def plot_class_probabilities(
-    probabilities: np.ndarray, title: str | None = None, threshold: float | None = None
+    probabilities: np.ndarray,
+    title: str | None = None,
+    threshold: float | None = None,
+    true_class: int | None = None,
 ) -> Figure:
     """The probability of each class for one input, as a bar chart: the most likely one in
-    orange (the legend says so), the others in blue; given `threshold`, a dashed black line at
-    that probability (the network answers only when its top bar reaches it)."""
+    orange (the legend says so), the others in blue; given `true_class`, that bar hatched with
+    a black edge (the right answer, whose probability sets the loss); given `threshold`, a
+    dashed black line at that probability (the network answers only when its top bar reaches
+    it)."""
     p = np.asarray(probabilities).reshape(-1)
     fig = Figure(figsize=(6, 3), layout="constrained")
     ax = fig.subplots()
@@ -192,6 +240,11 @@ def plot_class_probabilities(
     colors = ["tab:orange" if i == best else "tab:blue" for i in range(len(p))]
     bars = ax.bar(np.arange(len(p)), p, color=colors)
     handles, labels = [bars[best]], ["the most likely"]
+    if true_class is not None:
+        bars[true_class].set_hatch("//")
+        bars[true_class].set_edgecolor("black")
+        handles.append(bars[true_class])
+        labels.append("the right answer")
     if threshold is not None:
         handles.append(ax.axhline(threshold, color="k", linestyle="--", linewidth=1))
         labels.append(f"threshold ({threshold:.2f})")

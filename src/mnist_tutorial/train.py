@@ -4,9 +4,10 @@ Training layer: above the model layer, below `storage` (which saves what this tr
 `mnist_tutorial.trained` trains on demand.
 
 `train_model` seeds everything from the config, fits with the config's early stopping and a
-one-line progress display (`TrainingLog`), and returns a `TrainingResult`: the history, the
-epochs run, whether it stopped early, the best epoch. It runs exactly the notebooks'
-`model.fit(x, y, epochs=..., batch_size=..., validation_data=..., callbacks=[...])`.
+one-line progress display (`TrainingLog`), and returns the log's `TrainingResult`: the
+history, the epochs run, whether it stopped early, the best epoch, the time. It runs exactly
+the notebooks' `model.fit(x, y, epochs=..., batch_size=..., validation_data=...,
+callbacks=[..., log])`, after which a notebook saves the model and records `log.result`.
 """
 
 from __future__ import annotations
@@ -60,8 +61,9 @@ class TrainingLog(keras.callbacks.Callback):
 
     The line is rewritten with `\\r` after every epoch (a terminal or Jupyter shows it in
     place) and replaced at the end by one sentence on how training ended, so a stored
-    notebook (and nbval, which applies `\\r`) keeps only that sentence. It also times the
-    run (`seconds`). Timings are never printed in the line: they change on every run.
+    notebook (and nbval, which applies `\\r`) keeps only that sentence. It also keeps what the
+    run produced (`result`, with its time). Timings are never printed in the line: they change
+    on every run.
     """
 
     def __init__(
@@ -110,6 +112,17 @@ class TrainingLog(keras.callbacks.Callback):
         else:  # the caller writes the last line over this one
             self._write("")
 
+    @property
+    def result(self) -> TrainingResult:
+        """What the finished run produced: its history, epochs run, whether it stopped early,
+        the best epoch of the monitored quantity (`extras["best_epoch"]`) and its time."""
+        epochs_run = len(self._history.get("loss", []))
+        result = TrainingResult(
+            dict(self._history), epochs_run, epochs_run < self.config.epochs, self.seconds
+        )
+        result.extras["best_epoch"] = best_epoch(result, self.config)
+        return result
+
 
 def early_stopping(config: TrainingConfig) -> keras.callbacks.EarlyStopping:
     """The config's early stopping rule (the original notebook's: monitor accuracy, patience 30)."""
@@ -120,18 +133,6 @@ def early_stopping(config: TrainingConfig) -> keras.callbacks.EarlyStopping:
         mode=mode,
         restore_best_weights=config.restore_best_weights,
     )
-
-
-def training_result(
-    history: keras.callbacks.History, config: TrainingConfig, seconds: float
-) -> TrainingResult:
-    """Describe a finished `model.fit` run: its history, epochs run, whether it stopped early
-    and the best epoch of the monitored quantity."""
-    hist = {k: [float(v) for v in values] for k, values in history.history.items()}
-    epochs_run = len(hist["loss"])
-    result = TrainingResult(hist, epochs_run, epochs_run < config.epochs, seconds)
-    result.extras["best_epoch"] = best_epoch(result, config)
-    return result
 
 
 def train_model(
@@ -152,7 +153,7 @@ def train_model(
     """
     set_reproducible(config.seed)
     log = TrainingLog(config, len(x), show=progress, final_line=final_line)
-    history = model.fit(
+    model.fit(
         x,
         y,
         epochs=config.epochs,
@@ -161,7 +162,7 @@ def train_model(
         callbacks=[early_stopping(config), log],
         verbose=0,
     )
-    return training_result(history, config, log.seconds)
+    return log.result
 
 
 def best_epoch(result: TrainingResult, config: TrainingConfig) -> int:

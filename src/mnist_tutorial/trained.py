@@ -92,7 +92,7 @@ def load_or_train(
     progress: bool = True,
 ) -> tuple[keras.Model, TrainingResult]:
     """The saved model for `config` if one was trained with exactly this config, else train
-    and save it. Returns `(model, training_result)`; with `progress`, says which happened
+    and save it. Returns `(model, its TrainingResult)`; with `progress`, says which happened
     (see `ensure_trained`)."""
     config = config or first_mlp_experiment()
     path = ensure_trained(config, models_dir, progress=progress)
