@@ -92,9 +92,7 @@ def small_data(shape: tuple[int, ...], classes: int) -> dict[str, np.ndarray]:
     }
 
 
-def training_cell(
-    notebook: str, full: TrainingConfig, short: TrainingConfig | None = None
-) -> str:
+def training_cell(notebook: str, full: TrainingConfig, short: TrainingConfig | None = None) -> str:
     """The notebook's training cell (`.fit(`), whose settings are written out as literals.
 
     Checks that they are `full`'s (the config that the library records with the model), then
