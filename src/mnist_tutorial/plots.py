@@ -309,13 +309,21 @@ def plot_images_row(
     titles: Sequence[str],
     size: float = 2,
     cmaps: Sequence[str] | None = None,
+    per_row: int | None = None,
 ) -> Figure:
-    """A row of images with titles. Grey images use `gray_r` (ink dark on white, as the
-    tutorial draws MNIST) unless `cmaps` says otherwise; RGB images are drawn as they are."""
+    """A row of images with titles (or rows of `per_row`). Grey images use `gray_r` (ink dark
+    on white, as the tutorial draws MNIST) unless `cmaps` says otherwise; RGB images are
+    drawn as they are."""
     cmaps = cmaps or ["gray_r"] * len(images)
-    fig = Figure(figsize=(size * len(images), size * 1.15), layout="constrained")
-    axes = fig.subplots(1, len(images), squeeze=False)[0]
-    for ax, image, title, cmap in zip(axes, images, titles, cmaps, strict=True):
+    if not len(images) == len(titles) == len(cmaps):
+        raise ValueError(f"got {len(images)} images, {len(titles)} titles, {len(cmaps)} cmaps")
+    cols = min(per_row or len(images), len(images))
+    rows = -(-len(images) // cols)
+    fig = Figure(figsize=(size * cols, size * 1.15 * rows), layout="constrained")
+    axes = list(fig.subplots(rows, cols, squeeze=False).flat)
+    for ax in axes[len(images) :]:  # the last row's empty places
+        ax.set_axis_off()
+    for ax, image, title, cmap in zip(axes, images, titles, cmaps, strict=False):
         image = np.asarray(image)
         image = image.reshape(28, 28) if image.size == 784 else image
         # Fixed grey range (not stretched per image): all 0 and all 1 must look different.
@@ -532,4 +540,36 @@ def plot_loss_steps(
     ax.set_title(title)
     if ax.get_legend_handles_labels()[0]:
         ax.legend()
+    return fig
+
+
+def plot_temperature_losses(
+    temperatures: Sequence[float],
+    losses: Mapping[str, Sequence[float]],
+    chosen: Mapping[str, float],
+    chosen_losses: Mapping[str, float],
+) -> Figure:
+    """The validation loss of temperature-scaled probabilities against the temperature T, one
+    curve per model (T on a log scale, 1 = no scaling, marked), each model's chosen T a dot."""
+    fig = Figure(figsize=(7, 4), layout="constrained")
+    ax = fig.subplots()
+    for index, (name, values) in enumerate(losses.items()):
+        ax.plot(temperatures, values, color=f"C{index}", label=name)
+        ax.plot(
+            chosen[name],
+            chosen_losses[name],
+            "o",
+            color=f"C{index}",
+            markeredgecolor="black",
+            label=f"{name}: lowest loss, T = {chosen[name]:.2f}",
+        )
+    ax.axvline(1.0, color="0.4", ls=":", lw=1, label="T = 1: no scaling")
+    ax.set_xscale("log")
+    ticks = [t for t in (0.5, 1, 2, 3, 5, 10, 20) if min(temperatures) <= t <= max(temperatures)]
+    ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
+    ax.set_xticks([], minor=True)
+    ax.set_xlabel("Temperature T (log scale)")
+    ax.set_ylabel("Validation loss (mean cross-entropy)")
+    ax.set_title("Choosing T: the validation loss of the scaled probabilities")
+    ax.legend()
     return fig
