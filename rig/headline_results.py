@@ -68,7 +68,6 @@ HEADLINES: dict[str, dict[str, tuple[str, str]]] = {
         ),
         "augmented CNN: changed validation digits, % right": ("08-20", "1:0:all changes #% #%"),
         "augmented CNN: test accuracy, %": ("08-24", "0:0:augmented CNN #% #%"),
-        "sample pictures read right (of 10)": ("08-22", "2:0:answered # of #, right: #"),
     },
     "10_calibration_and_rejection": {
         "validation-stopped MLP: temperature": (
