@@ -8,9 +8,7 @@ import pytest
 from mnist_tutorial._keras import keras
 from mnist_tutorial.config import MLPConfig
 from mnist_tutorial.evaluate import (
-    confusion_matrix,
     most_confused_pairs,
-    r2_of_labels,
     suite_accuracy,
     to_classes,
     wrong_predictions,
@@ -22,17 +20,6 @@ def test_to_classes_is_argmax_per_row() -> None:
     assert to_classes(probs).tolist() == [1, 0]
     with pytest.raises(ValueError, match="one row per example"):
         to_classes(np.array([0.1, 0.9]))
-
-
-def test_confusion_matrix_counts_all_classes() -> None:
-    cm = confusion_matrix(np.array([0, 0, 1, 2]), np.array([0, 1, 1, 2]), num_classes=4)
-    assert cm.shape == (4, 4)
-    assert cm[0].tolist() == [1, 1, 0, 0] and cm[3].sum() == 0 and np.trace(cm) == 3
-
-
-def test_r2_of_labels_hand_computed() -> None:
-    # truth [0, 2], predicted [0, 1]: SS_res = 1, SS_tot = 2, R2 = 0.5
-    assert r2_of_labels(np.array([0, 2]), np.array([0, 1])) == pytest.approx(0.5)
 
 
 def test_wrong_predictions() -> None:

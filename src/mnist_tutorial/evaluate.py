@@ -1,13 +1,13 @@
-"""Evaluation helpers: from predicted probabilities to classes, confusion and scores.
+"""Evaluation helpers: from predicted probabilities to classes, mistakes and scores (the
+confusion matrix, R2 and the per-digit report are scikit-learn's own, called in the notebooks).
 
 Functions take arrays and return arrays or numbers (scikit-learn style); the figures live
 in `plots`.
 
 Uses-trained-models layer.
 
-scikit-learn and SciPy are imported inside the functions that use them: `predict_logits` is
-on the path of `mnist-tutorial predict`, which has no use for either (importing
-scikit-learn takes seconds).
+SciPy is imported inside the function that uses it: `predict_logits` is on the path of
+`mnist-tutorial predict`, which has no use for it.
 """
 
 from __future__ import annotations
@@ -34,21 +34,6 @@ def to_classes(probabilities_or_one_hot: np.ndarray) -> np.ndarray:
     if values.ndim != 2:
         raise ValueError(f"expected one row per example (n, classes), got shape {values.shape}")
     return np.argmax(values, axis=-1)
-
-
-def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, num_classes: int = 10) -> np.ndarray:
-    """Counts[i, j] = how many digits `i` were predicted as `j` (all classes, even unseen)."""
-    from sklearn.metrics import confusion_matrix as _sk_confusion_matrix
-
-    return _sk_confusion_matrix(y_true, y_pred, labels=list(range(num_classes)))
-
-
-def r2_of_labels(y_true: np.ndarray, y_pred: np.ndarray) -> float:
-    """The original notebook's R2 score of class indices (a regression score: see the notebook
-    for why it is a poor measure for class labels)."""
-    from sklearn.metrics import r2_score
-
-    return float(r2_score(y_true, y_pred))
 
 
 def cross_entropy(model: keras.Model, x: np.ndarray, y_true: np.ndarray) -> float:
@@ -114,13 +99,6 @@ def _feature_extractor(model: keras.Model) -> keras.Model:
     if model not in _EXTRACTORS:
         _EXTRACTORS[model] = keras.Model(model.inputs[0], model.layers[-1].input)
     return _EXTRACTORS[model]
-
-
-def per_class_report(y_true: np.ndarray, y_pred: np.ndarray) -> str:
-    """Per-digit precision, recall and F1 (scikit-learn's `classification_report`)."""
-    from sklearn.metrics import classification_report
-
-    return classification_report(y_true, y_pred, labels=list(range(10)), digits=4, zero_division=0)
 
 
 def most_confused_pairs(matrix: np.ndarray, top: int = 10) -> list[tuple[int, int, int]]:
