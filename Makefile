@@ -17,6 +17,10 @@ NBVAL_TIMING := -p rig.notebook_timing
 # Unit tests run in parallel processes (pytest-xdist), one test file per process at a time:
 # most of their time is single-threaded (imports, plotting, subprocesses).
 UNIT_FLAGS := -q -n auto --maxprocesses 4 --dist loadfile
+# Beside nbval (`make test`), one process: nbval's kernel keeps a core busy, and a second unit
+# worker only slowed both (reference machine, `make -j2 unit nbval` in a fresh clone: unit
+# 181 s and nbval 321 s with two workers, 159 s and 306 s with one).
+UNIT_FLAGS_BESIDE_NBVAL := -q -n 1 --dist loadfile
 
 # The environment is installed from a lock (every package, transitive ones included, at one
 # version with its hashes), made by uv from pyproject.toml with `make lock`. uv itself is
@@ -143,7 +147,8 @@ nbval: install
 # unit tests fill the other; each stage's output is printed whole when it ends), then the site
 # and browser tests, which export the models that nbval trained.
 test: install
-	@$(call timed,unit tests and nbval,$(MAKE) --no-print-directory -j2 --output-sync=target unit nbval)
+	@$(call timed,unit tests and nbval,$(MAKE) --no-print-directory -j2 --output-sync=target unit nbval \
+	    UNIT_FLAGS="$(UNIT_FLAGS_BESIDE_NBVAL)")
 	@$(call timed,site and browser tests,$(MAKE) --no-print-directory site-test)
 
 # The same tests against the newest releases of everything (no lock), in $(VENV)-latest, so
