@@ -323,7 +323,7 @@ def plot_images_row(
     axes = list(fig.subplots(rows, cols, squeeze=False).flat)
     for ax in axes[len(images) :]:  # the last row's empty places
         ax.set_axis_off()
-    for ax, image, title, cmap in zip(axes, images, titles, cmaps, strict=False):
+    for ax, image, title, cmap in zip(axes[: len(images)], images, titles, cmaps, strict=True):
         image = np.asarray(image)
         image = image.reshape(28, 28) if image.size == 784 else image
         # Fixed grey range (not stretched per image): all 0 and all 1 must look different.

@@ -105,10 +105,8 @@ class TrainingLog(keras.callbacks.Callback):
 
     def on_train_end(self, logs: dict[str, float] | None = None) -> None:
         self.seconds = time.perf_counter() - self._start
-        epochs_run = len(self._history.get("loss", []))
-        result = TrainingResult(self._history, epochs_run, epochs_run < self.config.epochs, 0.0)
         if self.final_line:
-            self._write(f"{self.config.name}: {describe_stop(result, self.config)}", end="\n")
+            self._write(f"{self.config.name}: {describe_stop(self.result, self.config)}", end="\n")
         else:  # the caller writes the last line over this one
             self._write("")
 
