@@ -283,7 +283,35 @@ def test_outputs_wrap_and_figures_keep_their_size_on_phones(site: Path, phone, p
     assert sizes and all(w >= min(n, 300) for w, n in sizes), sizes
     scrollers = phone.locator(".cell_output[tabindex='0']")
     assert scrollers.count() >= 1  # a wide figure can be scrolled with the keyboard
+    # ... and says so under it, once per such figure; a figure that fits says nothing.
+    assert phone.locator(".course-scroll-hint").count() == scrollers.count()
+    assert page.locator(".course-scroll-hint").count() == 0
     phone.screenshot(path=str(SHOTS / "phone_04_figures.png"))
+
+
+def test_arrow_keys_scroll_a_focused_box_and_never_turn_the_page(site: Path, phone) -> None:
+    url = (site / "05_evaluation.html").as_uri()
+    phone.goto(url, wait_until="load")
+    for box in (".cell_output[tabindex='0']", ".cell_input pre[tabindex='0']"):
+        phone.locator(box).first.focus()
+        for key in ("ArrowRight", "ArrowLeft"):
+            phone.keyboard.press(key)
+            phone.wait_for_timeout(100)
+            assert phone.url == url, f"{key} on {box} left the page for {phone.url}"
+
+
+def test_the_colour_menu_takes_the_focus_and_gives_it_back(site: Path, page) -> None:
+    page.goto((site / "04_model_and_training.html").as_uri(), wait_until="load")
+    button = page.locator(".header-article-items .theme-switch-button")
+    button.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(300)
+    focused = page.evaluate("document.activeElement.className")
+    assert "theme-change-button" in focused, focused
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")  # a mode chosen: the menu closes
+    page.wait_for_timeout(300)
+    assert button.evaluate("b => b === document.activeElement")
 
 
 @pytest.mark.parametrize("width", [360])

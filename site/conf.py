@@ -43,7 +43,9 @@ html_theme_options = {
     "use_edit_page_button": False,
     "show_navbar_depth": 1,
     "home_page_in_toc": True,
-    "navigation_with_keys": True,
+    # Off: with it, the left and right arrows turned the page even while a reader scrolled a
+    # focused code block or figure sideways with them.
+    "navigation_with_keys": False,
     "show_prev_next": True,
 }
 # Light or dark as the reader's system prefers, until the reader chooses with the switch.

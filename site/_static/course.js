@@ -58,6 +58,26 @@
     });
   }
 
+  /* 3b. Phones: a figure that scrolls sideways says so under it (the shadow that code blocks
+     show at their edge would lie under the opaque picture). */
+  function scrollHints() {
+    document.querySelectorAll(".cell_output, .cell_output .output").forEach(function (box) {
+      if (!box.querySelector(":scope > img")) return;
+      const next = box.nextElementSibling;
+      const hint = next && next.classList.contains("course-scroll-hint") ? next : null;
+      const wide = box.getAttribute("aria-label") === "figure, scrolls sideways";
+      if (wide && !hint) {
+        const p = document.createElement("p");
+        p.className = "course-scroll-hint";
+        p.setAttribute("aria-hidden", "true");  /* the figure's own label says it */
+        p.textContent = "\u2190 The figure is wider than the screen: scroll it sideways. \u2192";
+        box.after(p);
+      } else if (!wide && hint) {
+        hint.remove();
+      }
+    });
+  }
+
   /* 4. Search from disk. Sphinx's search fetches each result's page to show an excerpt; a
      page opened from file:// may not fetch (CORS), so the excerpts come from
      _static/search_texts.js, which scripts/build_site.py writes (each page's main text). */
@@ -113,6 +133,26 @@
     sidebar.setAttribute("aria-label", "Course");
   }
 
+  /* 7. The colour-mode menu: when it opens, focus moves to the current mode (as in the
+     download menu beside it); when it closes from inside (a mode chosen, Escape), back to
+     its button. Without this, focus fell to the page and the arrow keys scrolled it. */
+  function colourMenuFocus() {
+    document.querySelectorAll(".theme-switch-container").forEach(function (box) {
+      box.addEventListener("shown.bs.dropdown", function () {
+        const item = box.querySelector(".theme-change-button.active") ||
+          box.querySelector(".theme-change-button");
+        if (item) item.focus();
+      });
+      box.addEventListener("hidden.bs.dropdown", function () {
+        const button = box.querySelector(".theme-switch-button");
+        const now = document.activeElement;
+        if (button && (!now || now === document.body || box.contains(now))) {
+          button.focus();
+        }
+      });
+    });
+  }
+
   searchFromDisk();
   searchExcerptsFromTheArticle();
   function ready() {
@@ -120,9 +160,11 @@
     wireToggles(".primary-toggle");
     wireToggles(".secondary-toggle");
     addCopyButtons();
-    focusableWideFigures();
-    window.addEventListener("load", focusableWideFigures);
-    window.addEventListener("resize", focusableWideFigures);
+    colourMenuFocus();
+    const figures = function () { focusableWideFigures(); scrollHints(); };
+    figures();
+    window.addEventListener("load", figures);
+    window.addEventListener("resize", figures);
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
   else ready();

@@ -58,20 +58,13 @@ def make_optimizer(config: TrainingConfig) -> keras.optimizers.Optimizer:
         raise ValueError(f"unknown optimizer {config.optimizer!r}") from exc
 
 
-#: Batches per compiled call when training a dense network: the same updates (on JAX the
-#: weights are bit-identical), with Keras' Python bookkeeping once per 32 batches instead of
-#: once per batch, about twice as fast on a CPU. The notebooks that train MLPs show it in view.
-MLP_STEPS_PER_EXECUTION = 32
-
-
 def compile_model(model: keras.Model, config: TrainingConfig) -> keras.Model:
-    """Compile with the config's optimizer (at its learning rate), loss and metrics (and, for
-    a dense network, `MLP_STEPS_PER_EXECUTION` batches per compiled call)."""
+    """Compile with the config's optimizer (at its learning rate), loss and metrics, as the
+    notebooks do in view."""
     model.compile(
         optimizer=make_optimizer(config),
         loss=config.loss,
         metrics=list(config.metrics),
-        steps_per_execution=MLP_STEPS_PER_EXECUTION if config.kind == "mlp" else 1,
     )
     return model
 
