@@ -99,7 +99,9 @@ def _draw(page, strokes) -> str:
     """Clear, draw the strokes with the mouse, and give the answer's state: "answer",
     "unknown" ("I don't know", "not a digit" among them) or "refused" (the ink rule)."""
     page.click("#draw-clear")
-    box = page.locator("#draw-canvas").bounding_box()
+    canvas = page.locator("#draw-canvas")
+    canvas.scroll_into_view_if_needed()  # as a reader would, after trying a sample below it
+    box = canvas.bounding_box()
     for stroke in strokes:
         xy = [(box["x"] + box["width"] * x, box["y"] + box["height"] * y) for x, y in stroke]
         if len(xy) == 1:
