@@ -42,38 +42,30 @@
     });
   }
 
-  /* 3. A figure wider than a phone scrolls sideways (course.css): the keyboard can reach it. */
+  /* 3. A figure wider than a phone scrolls sideways (course.css): the keyboard can reach it,
+     a screen reader hears that it scrolls, and a line under it says so to the eye (the shadow
+     that code blocks show at their edge would lie under the opaque picture). */
   function focusableWideFigures() {
-    document.querySelectorAll(".cell_output, .cell_output .output").forEach(function (box) {
-      if (!box.querySelector(":scope > img")) return;
-      if (box.scrollWidth > box.clientWidth + 1) {
-        box.setAttribute("tabindex", "0");
-        box.setAttribute("role", "group");
-        box.setAttribute("aria-label", "figure, scrolls sideways");
-      } else if (box.getAttribute("aria-label") === "figure, scrolls sideways") {
-        box.removeAttribute("tabindex");
-        box.removeAttribute("role");
-        box.removeAttribute("aria-label");
-      }
-    });
-  }
-
-  /* 3b. Phones: a figure that scrolls sideways says so under it (the shadow that code blocks
-     show at their edge would lie under the opaque picture). */
-  function scrollHints() {
     document.querySelectorAll(".cell_output, .cell_output .output").forEach(function (box) {
       if (!box.querySelector(":scope > img")) return;
       const next = box.nextElementSibling;
       const hint = next && next.classList.contains("course-scroll-hint") ? next : null;
-      const wide = box.getAttribute("aria-label") === "figure, scrolls sideways";
-      if (wide && !hint) {
-        const p = document.createElement("p");
-        p.className = "course-scroll-hint";
-        p.setAttribute("aria-hidden", "true");  /* the figure's own label says it */
-        p.textContent = "\u2190 The figure is wider than the screen: scroll it sideways. \u2192";
-        box.after(p);
-      } else if (!wide && hint) {
-        hint.remove();
+      if (box.scrollWidth > box.clientWidth + 1) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "group");
+        box.setAttribute("aria-label", "figure, scrolls sideways");
+        if (!hint) {
+          const line = document.createElement("p");
+          line.className = "course-scroll-hint";
+          line.setAttribute("aria-hidden", "true");  /* the label above says it */
+          line.textContent = "\u2190 The figure is wider than the screen: scroll it sideways. \u2192";
+          box.after(line);
+        }
+      } else if (box.getAttribute("aria-label") === "figure, scrolls sideways") {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
+        if (hint) hint.remove();
       }
     });
   }
@@ -161,10 +153,9 @@
     wireToggles(".secondary-toggle");
     addCopyButtons();
     colourMenuFocus();
-    const figures = function () { focusableWideFigures(); scrollHints(); };
-    figures();
-    window.addEventListener("load", figures);
-    window.addEventListener("resize", figures);
+    focusableWideFigures();
+    window.addEventListener("load", focusableWideFigures);
+    window.addEventListener("resize", focusableWideFigures);
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
   else ready();
