@@ -276,6 +276,11 @@ def test_outputs_wrap_and_figures_keep_their_size_on_phones(site: Path, phone, p
         "getComputedStyle(document.querySelector('.cell_input pre')).backgroundImage"
     )
     assert shadow.count("gradient(") >= 2, shadow
+    page.goto((site / "docs" / "troubleshooting.html").as_uri(), wait_until="load")
+    shadow = page.evaluate(
+        "getComputedStyle(document.querySelector('.bd-article div.highlight pre')).backgroundImage"
+    )
+    assert shadow.count("gradient(") >= 2, shadow  # the docs' literal blocks too
     phone.goto((site / "05_evaluation.html").as_uri(), wait_until="load")
     sizes = phone.evaluate(
         "Array.from(document.querySelectorAll('.cell_output img'), i => [i.width, i.naturalWidth])"
@@ -283,6 +288,16 @@ def test_outputs_wrap_and_figures_keep_their_size_on_phones(site: Path, phone, p
     assert sizes and all(w >= min(n, 300) for w, n in sizes), sizes
     scrollers = phone.locator(".cell_output[tabindex='0']")
     assert scrollers.count() >= 1  # a wide figure can be scrolled with the keyboard
+    # On a phone each Copy button sits in a strip above its code, not on the first line.
+    covered = phone.evaluate(
+        """Array.from(document.querySelectorAll('.cell_input'), cell => {
+            const pre = cell.querySelector('pre'), button = cell.querySelector('.course-copy');
+            const pad = parseFloat(getComputedStyle(pre).paddingTop);
+            const top = pre.getBoundingClientRect().top + pad;
+            return button.getBoundingClientRect().bottom > top + 1;
+        }).filter(Boolean).length"""
+    )
+    assert covered == 0, f"{covered} Copy buttons cover code"
     # ... and says so under it, once per such figure; a figure that fits says nothing.
     assert phone.locator(".course-scroll-hint").count() == scrollers.count()
     assert page.locator(".course-scroll-hint").count() == 0
